@@ -1,0 +1,51 @@
+# Stoker: the two commands a new machine needs are `make run` and `make test`.
+# Both install the Debian packages they need first (apt-get, as root or through sudo).
+
+SWIFT       ?= swift
+CONFIG      ?=
+RUN_ARGS    ?= $(if $(CONFIG),--config $(CONFIG),)
+# Packages the build and the server need at run time.
+RUN_PACKAGES  := pkg-config
+# Packages the test suite needs: the reference whisper module and its interpreter.
+TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build release bench deps-run deps-test clean
+
+# Installs only what dpkg says is missing, so a prepared machine pays nothing.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-run:
+	$(call apt_install,$(RUN_PACKAGES))
+
+deps-test:
+	$(call apt_install,$(TEST_PACKAGES))
+
+build:
+	$(SWIFT) build
+
+release: deps-run
+	$(SWIFT) build -c release --product stoker
+
+# Runs Stoker in the foreground with embedded defaults (data under ./storage); Ctrl-C stops it.
+run: release
+	$$($(SWIFT) build -c release --show-bin-path)/stoker serve $(RUN_ARGS)
+
+# The whole suite: unit tests, cross-checks against python3-whisper, the differential.
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing
+
+# Benchmarks against the C baselines in ../shared/tools (see BENCHMARKS.md).
+bench: deps-run
+	$(SWIFT) run -c release stoker-bench whisper
+
+clean:
+	rm -rf .build

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Thin wrappers over the system calls the whisper layer needs: every short read or write is
+// retried, EINTR is retried, and any other failure becomes a `WhisperError.io` naming the file.
+
+func systemErrorText(_ code: Int32) -> String {
+    String(cString: strerror(code)) + " (errno \(code))"
+}
+
+@inline(__always)
+func preadFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws -> Int {
+    var done = 0
+    while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if n > 0 {
+            done += n
+        } else if n == 0 {
+            break
+        } else if errno != EINTR {
+            throw WhisperError.io(path: path, operation: "read", errno: errno)
+        }
+    }
+    return done
+}
+
+/// Reads exactly `buffer.count` bytes or reports the file as truncated.
+@inline(__always)
+func preadExactly(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws {
+    let got = try preadFully(fd, buffer, at: offset, path: path)
+    guard got == buffer.count else {
+        throw WhisperError.corrupt(path: path, reason: "file ends at byte \(offset + got), expected data up to \(offset + buffer.count)")
+    }
+}
+
+@inline(__always)
+func pwriteFully(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws {
+    var done = 0
+    while done < buffer.count {
+        let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if n >= 0 {
+            done += n
+        } else if errno != EINTR {
+            throw WhisperError.io(path: path, operation: "write", errno: errno)
+        }
+    }
+}
+
+func fileSize(_ fd: Int32, path: String) throws -> Int {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw WhisperError.io(path: path, operation: "stat", errno: errno) }
+    return Int(st.st_size)
+}
+
+func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+    while true {
+        let fd = open(path, flags | O_CLOEXEC, mode)
+        if fd >= 0 { return fd }
+        if errno == EINTR { continue }
+        if errno == EEXIST { throw WhisperError.fileExists(path: path) }
+        throw WhisperError.io(path: path, operation: "open", errno: errno)
+    }
+}
+
+func lockExclusive(_ fd: Int32, path: String) throws {
+    while flock(fd, LOCK_EX) != 0 {
+        if errno != EINTR { throw WhisperError.io(path: path, operation: "flock", errno: errno) }
+    }
+}
+
+func unlock(_ fd: Int32) { _ = flock(fd, LOCK_UN) }
+
+func syncToDisk(_ fd: Int32, path: String) throws {
+    guard fsync(fd) == 0 else { throw WhisperError.io(path: path, operation: "fsync", errno: errno) }
+}
