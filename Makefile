@@ -7,7 +7,7 @@ RUN_ARGS    ?= $(if $(CONFIG),--config $(CONFIG),)
 # Packages the build and the server need at run time.
 RUN_PACKAGES  := pkg-config
 # Packages the test suite needs: the reference whisper module and its interpreter.
-TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper
+TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -38,10 +38,12 @@ release: deps-run
 run: release
 	$$($(SWIFT) build -c release --show-bin-path)/stoker serve $(RUN_ARGS)
 
-# The whole suite: unit tests, cross-checks against python3-whisper, the differential.
+# The whole suite: unit tests, cross-checks against python3-whisper, the differential, then
+# integration tests that run the real server against real peers (Debian's python3 has whisper).
 test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
+	STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/Integration
 
 # Benchmarks against the C baselines in ../shared/tools (see BENCHMARKS.md).
 bench: deps-run

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Stoker",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stoker", targets: ["stoker"]),
         .executable(name: "stoker-bench", targets: ["stoker-bench"]),
@@ -13,16 +13,26 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // The whisper file format alone: no sockets, no threads.
         .target(name: "Whisper"),
-        // Carbon's storage side: rules, metric names and paths.
+        // Etsy statsd's semantics: byte parser, aggregation tables, flush maths. No sockets.
+        .target(name: "Statsd"),
+        // Python's pickle format, data opcodes only: carbon's pickle receiver and carbonlink.
+        .target(name: "Pickle"),
+        // Carbon: cache, writer, storage rules, protocol codecs, receivers, carbonlink.
         .target(
             name: "Carbon",
             dependencies: [
-                "Whisper",
+                "Whisper", "Pickle",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -30,6 +40,8 @@ let package = Package(
             dependencies: [
                 "Whisper", "Carbon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -40,6 +52,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
+        .testTarget(name: "StatsdTests", dependencies: ["Statsd"]),
         .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper"]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),
     ],

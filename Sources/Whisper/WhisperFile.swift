@@ -152,7 +152,10 @@ public final class WhisperFile {
     /// whisper's setAggregationMethod does; returns the previous method.
     @discardableResult
     public func setAggregationMethod(_ method: AggregationMethod, xFilesFactor: Double? = nil) throws -> AggregationMethod {
-        try writeOperation { fd in
+        if let xff = xFilesFactor, !(xff >= 0 && xff <= 1) {
+            throw WhisperError.invalidConfiguration("Invalid xFilesFactor \(xff), not between 0 and 1")
+        }
+        return try writeOperation { fd in
             var bytes = [UInt8](repeating: 0, count: WhisperHeader.metadataSize)
             try bytes.withUnsafeMutableBytes { try preadExactly(fd, $0, at: 0, path: path) }
             let meta = try bytes.withUnsafeBytes { try WhisperHeader.parseMetadata($0, path: path) }

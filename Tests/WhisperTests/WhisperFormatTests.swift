@@ -114,3 +114,14 @@ final class WhisperFormatTests: XCTestCase {
         XCTAssertEqual(series.values, [5])
     }
 }
+
+extension WhisperFormatTests {
+    func testSetAggregationMethodRefusesInvalidXff() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let file = try WhisperFile.create(path: dir.appendingPathComponent("x.wsp").path, archives: [.init(secondsPerPoint: 60, points: 10)])
+        for bad in [1.5, -0.1, Double.nan] {
+            XCTAssertThrowsError(try file.setAggregationMethod(.sum, xFilesFactor: bad))
+        }
+        XCTAssertEqual(try WhisperFile.open(path: file.path).info.aggregationMethod, .average)
+    }
+}

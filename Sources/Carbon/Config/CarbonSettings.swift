@@ -1,0 +1,75 @@
+import Whisper
+
+/// Everything the carbon half reads from the `[cache]` section (carbon.conf's key names), with
+/// Stoker's defaults. `conf/stoker.conf` documents each key.
+public struct CarbonSettings: Sendable, Equatable {
+    /// A TCP or UDP endpoint; port 0 turns the listener off, as in carbon.
+    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+        public var interface: String
+        public var port: Int
+        public var isEnabled: Bool { port != 0 }
+        public var description: String { "\(interface):\(port)" }
+    }
+
+    public var storageDirectory = "storage"
+    public var localDataDirectory = "storage/whisper"
+    /// Where storage-schemas.conf and friends live: the config file's directory.
+    public var configDirectory: String?
+    public var whitelistsDirectory: String?
+
+    public var lineReceiver = Endpoint(interface: "0.0.0.0", port: 2003)
+    public var enableUDPListener = false
+    public var udpReceiver = Endpoint(interface: "0.0.0.0", port: 2003)
+    public var pickleReceiver = Endpoint(interface: "0.0.0.0", port: 2004)
+    public var pickleMaxLength = 1_048_576
+    public var cacheQuery = Endpoint(interface: "0.0.0.0", port: 7002)
+    /// Longest plaintext line accepted (carbon's LineOnlyReceiver limit).
+    public var lineMaxLength = 16384
+
+    public var maxCacheSize: Int?
+    public var useFlowControl = true
+    public var cacheWriteStrategy: DrainStrategy = .sorted
+    public var minTimestampLag = 0.0
+    public var maxUpdatesPerSecond: Double?
+    public var maxUpdatesPerSecondOnShutdown: Double?
+    public var maxCreatesPerMinute: Double?
+    public var minTimestampResolution = 1
+    public var maxReceiverConnections: Int?
+    public var metricClientIdleTimeout: Double?
+    public var useWhitelist = false
+
+    public var whisperAutoflush = false
+    public var whisperSparseCreate = false
+    public var whisperFallocateCreate = true
+    public var whisperLockWrites = false
+    public var whisperFadviseRandom = false
+    public var tagHashFilenames = true
+
+    public var carbonMetricPrefix = "carbon"
+    public var carbonMetricInterval = 60.0
+
+    /// Stoker's own: writer threads, cache shards, descriptors the writers may keep open.
+    public var writerThreads = 1
+    public var cacheShards = 64
+    public var maxOpenFiles = 4096
+    /// Stoker's own: trace, debug, info, notice, warning, error, critical.
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// The writer's view of these settings.
+    public var writerSettings: WriterSettings {
+        var writer = WriterSettings(dataDirectory: localDataDirectory)
+        writer.threads = writerThreads
+        writer.strategy = cacheWriteStrategy
+        writer.minimumTimestampLag = minTimestampLag
+        writer.maxUpdatesPerSecond = maxUpdatesPerSecond
+        writer.maxUpdatesPerSecondOnShutdown = maxUpdatesPerSecondOnShutdown
+        writer.maxCreatesPerMinute = maxCreatesPerMinute
+        writer.allocation = whisperFallocateCreate ? .fallocate : (whisperSparseCreate ? .sparse : .zeroed)
+        writer.whisperOptions = WhisperOptions(lockWrites: whisperLockWrites, autoflush: whisperAutoflush,
+                                               fadviseRandom: whisperFadviseRandom)
+        writer.openFileBudget = maxOpenFiles
+        return writer
+    }
+}

@@ -1,0 +1,58 @@
+/// One line of carbon's plaintext protocol, `name value timestamp`, split as Python's
+/// `str.split()` does (runs of whitespace, including `\t`, `\r`, `\v`, `\f` and Unicode spaces).
+public struct PlaintextLine: Equatable, Sendable {
+    public var name: String
+    public var value: Double
+    public var timestamp: Double
+
+    /// Why a line was refused; each is counted and logged with the line.
+    public enum Problem: String, Error, Sendable {
+        case invalidUTF8 = "invalid_utf8"
+        case fieldCount = "field_count"
+        case invalidValue = "invalid_value"
+        case invalidTimestamp = "invalid_timestamp"
+    }
+
+    /// Parses a line without its `\n` (a trailing `\r` is whitespace like any other).
+    public static func parse(_ line: UnsafeRawBufferPointer) -> Result<PlaintextLine, Problem> {
+        var ascii = true
+        for byte in line where byte >= 0x80 { ascii = false; break }
+        if !ascii { return parseUnicode(line) }
+        // Up to three fields; a fourth is an error.
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(3)
+        var i = 0
+        let count = line.count
+        while i < count {
+            while i < count && isASCIIWhitespace(line[i]) { i += 1 }
+            if i == count { break }
+            let start = i
+            while i < count && !isASCIIWhitespace(line[i]) { i += 1 }
+            if fields.count == 3 { return .failure(.fieldCount) }
+            fields.append(start..<i)
+        }
+        guard fields.count == 3 else { return .failure(.fieldCount) }
+        guard let value = PythonFloat.parse(UnsafeRawBufferPointer(rebasing: line[fields[1]])) else {
+            return .failure(.invalidValue)
+        }
+        guard let timestamp = PythonFloat.parse(UnsafeRawBufferPointer(rebasing: line[fields[2]])) else {
+            return .failure(.invalidTimestamp)
+        }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[fields[0]]), as: UTF8.self)
+        return .success(PlaintextLine(name: name, value: value, timestamp: timestamp))
+    }
+
+    private static func parseUnicode(_ line: UnsafeRawBufferPointer) -> Result<PlaintextLine, Problem> {
+        guard let text = String(validating: line, as: UTF8.self) else { return .failure(.invalidUTF8) }
+        let fields = text.split(whereSeparator: { $0.isWhitespace })
+        guard fields.count == 3 else { return .failure(.fieldCount) }
+        guard let value = PythonFloat.parse(String(fields[1])) else { return .failure(.invalidValue) }
+        guard let timestamp = PythonFloat.parse(String(fields[2])) else { return .failure(.invalidTimestamp) }
+        return .success(PlaintextLine(name: String(fields[0]), value: value, timestamp: timestamp))
+    }
+
+    @inline(__always)
+    static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0d) || (byte >= 0x1c && byte <= 0x1f)
+    }
+}

@@ -1,0 +1,75 @@
+import Logging
+import Synchronization
+
+/// carbon's common receive path (§5), shared by every receiver: white/blacklist, NaN values,
+/// `-1` timestamps, MIN_TIMESTAMP_RESOLUTION, tag normalisation, then the cache.
+public final class MetricIntake: Sendable {
+    public let cache: MetricCache
+    public let statistics: ReceiverStatistics
+    public let log: RateLimitedLogger
+    /// MIN_TIMESTAMP_RESOLUTION: 0 keeps float timestamps.
+    public let timestampResolution: Int
+    private let useFilters: Bool
+    private let filters: Mutex<MetricFilters>
+
+    public init(cache: MetricCache, statistics: ReceiverStatistics = .init(), timestampResolution: Int,
+                filters: MetricFilters?, logger: Logger) {
+        self.cache = cache
+        self.statistics = statistics
+        self.timestampResolution = timestampResolution
+        self.useFilters = filters != nil
+        self.filters = Mutex(filters ?? .allowAll)
+        self.log = RateLimitedLogger(logger: logger)
+    }
+
+    /// New white/blacklists (SIGHUP).
+    public func replaceFilters(_ newFilters: MetricFilters) {
+        filters.withLock { $0 = newFilters }
+    }
+
+    /// What happened to a datapoint.
+    public enum Outcome: Equatable, Sendable {
+        case stored
+        case filtered
+        case nanValue
+        case invalidTimestamp
+        case cacheFull
+    }
+
+    /// Takes one datapoint. `now` is read only when the timestamp says "now" (-1).
+    @discardableResult
+    public func accept(name: String, value: Double, timestamp: Double, now: () -> Double = wallClockSeconds) -> Outcome {
+        if useFilters {
+            switch filters.withLock({ $0.verdict(for: name) }) {
+            case .allowed: break
+            case .blacklisted:
+                statistics.blacklistMatches.add(1, ordering: .relaxed)
+                return .filtered
+            case .notWhitelisted:
+                statistics.whitelistRejects.add(1, ordering: .relaxed)
+                return .filtered
+            }
+        }
+        if value.isNaN {
+            statistics.nanValues.add(1, ordering: .relaxed)
+            return .nanValue
+        }
+        // carbon's int(ts) raises on inf/NaN and kills the connection; here only the point goes.
+        guard timestamp.isFinite, abs(timestamp) < 1e15 else { return .invalidTimestamp }
+        var ts = timestamp
+        if ts.rounded(.towardZero) == -1 { ts = now() }
+        if timestampResolution > 0 {
+            let whole = Int(ts.rounded(.towardZero))
+            ts = Double(floorDivide(whole, timestampResolution) * timestampResolution)
+        }
+        statistics.metricsReceived.add(1, ordering: .relaxed)
+        let outcome = cache.store(MetricName.normalize(name), CachedPoint(timestamp: ts, value: value))
+        return outcome == .dropped ? .cacheFull : .stored
+    }
+}
+
+@inline(__always)
+func floorDivide(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}

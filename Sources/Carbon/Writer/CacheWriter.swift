@@ -1,0 +1,111 @@
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import Whisper
+
+/// Drains the MetricCache into whisper files on dedicated threads (carbon's writer).
+///
+/// Each thread owns the cache shards `i, i + threads, ...` and its own file handles, so writers
+/// never contend with each other. All queued points of a metric go to disk in one update_many
+/// through a cached handle.
+///
+/// The fate of points, one rule: points stay in the cache until written. A write that fails
+/// for a reason that can pass (no space, permissions, I/O error, too many open files) puts the
+/// points back and retries after a back-off; a metric whose name cannot be a path, or whose
+/// file is corrupt (quarantined until the rules are reloaded), has its points dropped and
+/// counted. New metrics beyond MAX_CREATES_PER_MINUTE wait in the cache (counted as
+/// deferredCreates) instead of being dropped as carbon does.
+public final class CacheWriter: Sendable {
+    public let cache: MetricCache
+    public let settings: WriterSettings
+    public let statistics = WriterStatistics()
+    let log: RateLimitedLogger
+    let layout: Mutex<StorageLayout>
+    let updateBucket: TokenBucket
+    let createBucket: TokenBucket
+    let stopping = Atomic<Bool>(false)
+    /// Bumped by `reloadLayout`; workers clear their quarantine when they see a new value.
+    let layoutGeneration = Atomic<Int>(0)
+    /// Metrics whose header was rewritten behind the writers' backs (set-metadata).
+    let staleHandles = Mutex<Set<String>>([])
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    public init(cache: MetricCache, settings: WriterSettings, layout: StorageLayout, logger: Logger) {
+        self.cache = cache
+        self.settings = settings
+        self.layout = Mutex(layout)
+        self.log = RateLimitedLogger(logger: logger)
+        updateBucket = TokenBucket(capacity: settings.maxUpdatesPerSecond, ratePerSecond: settings.maxUpdatesPerSecond)
+        createBucket = TokenBucket(capacity: settings.maxCreatesPerMinute, ratePerSecond: settings.maxCreatesPerMinute.map { $0 / 60 })
+    }
+
+    /// Starts the writer threads.
+    public func start() {
+        guard !started.exchange(true, ordering: .relaxed) else { return }
+        let count = max(1, min(settings.threads, cache.shardCount))
+        let budget = max(1, settings.openFileBudget / count)
+        for index in 0..<count {
+            let shards = Array(stride(from: index, to: cache.shardCount, by: count))
+            let thread = Thread { [self] in
+                var worker = WriterWorker(writer: self, shards: shards, openFileBudget: budget)
+                worker.run()
+                finished.signal()
+            }
+            thread.name = "stoker-writer-\(index)"
+            thread.start()
+        }
+    }
+
+    var threadCount: Int { max(1, min(settings.threads, cache.shardCount)) }
+
+    /// New storage rules (SIGHUP): later creates use them; quarantined metrics are retried.
+    public func reloadLayout(_ newLayout: StorageLayout) {
+        layout.withLock { $0 = newLayout }
+        layoutGeneration.add(1, ordering: .relaxed)
+    }
+
+    /// Writes everything in the cache, then stops the threads. The caller must have stopped the
+    /// receivers first. MAX_UPDATES_PER_SECOND_ON_SHUTDOWN applies if set; the create limit is
+    /// lifted so no waiting metric is lost. Logs progress while a long drain runs.
+    public func drainAndStop() {
+        if let rate = settings.maxUpdatesPerSecondOnShutdown { updateBucket.setRate(rate.isFinite ? rate : nil) }
+        createBucket.setRate(nil)
+        let startSize = cache.size
+        log.logger.info("event=drain_start points=\(startSize) metrics=\(cache.queues)")
+        stopping.store(true, ordering: .relaxed)
+        guard started.load(ordering: .relaxed) else { return }
+        let begin = monotonicSeconds()
+        var remaining = threadCount
+        while remaining > 0 {
+            if finished.wait(timeout: .now() + 5) == .success {
+                remaining -= 1
+            } else {
+                log.logger.info("event=drain_progress points_left=\(cache.size) metrics_left=\(cache.queues) seconds=\(Int(monotonicSeconds() - begin))")
+            }
+        }
+        let left = cache.size
+        if left > 0 {
+            log.logger.error("event=drain_incomplete points_lost=\(left) metrics=\(cache.queues)")
+        }
+        log.logger.info("event=drain_done points_written=\(startSize - left) seconds=\(String(format: "%.2f", monotonicSeconds() - begin))")
+    }
+}
+
+extension CacheWriter {
+    /// The aggregation method in a metric's file header (carbonlink get-metadata).
+    public func aggregationMethod(of metric: String) throws -> AggregationMethod {
+        let path = try layout.withLock { $0 }.path(metric)
+        return try WhisperFile.open(path: path, writable: false).header.aggregationMethod
+    }
+
+    /// Rewrites a metric's aggregation method (carbonlink set-metadata); returns the old one.
+    /// Writers drop their cached header of that file before their next write.
+    public func setAggregationMethod(of metric: String, to method: AggregationMethod) throws -> AggregationMethod {
+        let path = try layout.withLock { $0 }.path(metric)
+        let old = try WhisperFile.open(path: path, options: settings.whisperOptions).setAggregationMethod(method)
+        staleHandles.withLock { _ = $0.insert(metric) }
+        return old
+    }
+}

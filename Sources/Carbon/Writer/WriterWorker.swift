@@ -1,0 +1,259 @@
+import Foundation
+import Whisper
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One writer thread's state: its shards, its open files, its quarantine. Never shared.
+struct WriterWorker {
+    struct Handle {
+        var file: WhisperFile
+        /// Keeps its descriptor between writes (within the open-file budget).
+        var pinned: Bool
+    }
+
+    let writer: CacheWriter
+    let shards: [Int]
+    let openFileBudget: Int
+    var handles: [String: Handle] = [:]
+    var pinnedCount = 0
+    var quarantine: Set<String> = []
+    var seenGeneration = 0
+    var backoff = 0.0
+
+    init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
+        self.writer = writer
+        self.shards = shards
+        self.openFileBudget = openFileBudget
+    }
+
+    private var cache: MetricCache { writer.cache }
+    private var stats: WriterStatistics { writer.statistics }
+
+    mutating func run() {
+        var shutdownFailingSince: Double? = nil
+        while true {
+            let stopping = writer.stopping.load(ordering: .relaxed)
+            let generation = writer.layoutGeneration.load(ordering: .relaxed)
+            if generation != seenGeneration {
+                seenGeneration = generation
+                quarantine.removeAll()
+            }
+            dropStaleHandles()
+            let strategy = writer.settings.strategy
+            let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
+            if summaries.isEmpty {
+                if stopping { return }
+                sleepSeconds(0.05)
+                continue
+            }
+            let order = strategy.order(summaries, now: wallClockSeconds(),
+                                       minimumLag: stopping ? 0 : writer.settings.minimumTimestampLag)
+            var progressed = 0, failed = 0
+            for metric in order {
+                switch write(metric, stopping: stopping) {
+                case .written: progressed += 1
+                case .failed: failed += 1
+                case .waiting: break
+                }
+            }
+            if progressed > 0 {
+                backoff = 0
+                shutdownFailingSince = nil
+                continue
+            }
+            if failed > 0 {
+                // Nothing could be written (a full disk?): back off, and on shutdown give up after
+                // the configured time rather than hang forever.
+                backoff = min(max(backoff * 2, 0.1), 5)
+                if stopping {
+                    let now = monotonicSeconds()
+                    if now - (shutdownFailingSince ?? now) > writer.settings.shutdownRetrySeconds { return }
+                    if shutdownFailingSince == nil { shutdownFailingSince = now }
+                }
+                sleepSeconds(backoff)
+            } else {
+                // Only metrics waiting for a create token, or too young for MIN_TIMESTAMP_LAG.
+                sleepSeconds(min(max(writer.createBucket.waitTimeWithoutTaking(), 0.01), 0.5))
+            }
+        }
+    }
+
+    /// Forgets handles whose header another thread rewrote (only this worker's own metrics).
+    mutating func dropStaleHandles() {
+        let owned = writer.staleHandles.withLock { stale -> [String] in
+            guard !stale.isEmpty else { return [] }
+            let mine = stale.filter { shards.contains(cache.shardIndex(of: $0)) }
+            stale.subtract(mine)
+            return Array(mine)
+        }
+        for metric in owned {
+            if let handle = handles.removeValue(forKey: metric), handle.pinned { pinnedCount -= 1 }
+        }
+    }
+
+    enum Outcome { case written, waiting, failed }
+
+    /// Writes all queued points of one metric.
+    mutating func write(_ metric: String, stopping: Bool) -> Outcome {
+        var handle: Handle
+        if let known = handles[metric] {
+            handle = known
+        } else {
+            switch openOrCreate(metric, stopping: stopping) {
+            case let .opened(opened): handle = opened
+            case let .notOpened(outcome): return outcome
+            }
+        }
+        writer.updateBucket.take()
+        guard let points = cache.pop(metric) else { return .waiting }
+        let whisperPoints = points.map { WhisperPoint(timestamp: Int($0.timestamp.rounded(.towardZero)), value: $0.value) }
+        let began = DispatchTime.now().uptimeNanoseconds
+        do {
+            try handle.file.updateMany(whisperPoints, now: Int(wallClockSeconds()))
+            let elapsed = DispatchTime.now().uptimeNanoseconds - began
+            stats.updateNanoseconds.add(Int(elapsed), ordering: .relaxed)
+            stats.updateOperations.add(1, ordering: .relaxed)
+            stats.committedPoints.add(points.count, ordering: .relaxed)
+        } catch {
+            handles[metric] = nil
+            if handle.pinned { pinnedCount -= 1 }
+            return writeFailed(metric, points: points, error: error)
+        }
+        if !handle.pinned {
+            if pinnedCount < openFileBudget {
+                handle.pinned = true
+                pinnedCount += 1
+            } else {
+                handle.file.closeDescriptor()
+            }
+        }
+        handles[metric] = handle
+        return .written
+    }
+
+    enum Opening {
+        case opened(Handle)
+        /// `.waiting`: no create token yet; `.failed`: a transient error, points stay cached;
+        /// `.written`: the metric was given up and its points dropped (counted).
+        case notOpened(Outcome)
+    }
+
+    /// Opens the metric's file, creating it if needed.
+    mutating func openOrCreate(_ metric: String, stopping: Bool) -> Opening {
+        if quarantine.contains(metric) {
+            drop(metric, reason: "quarantined")
+            return .notOpened(.written)
+        }
+        let layout = writer.layout.withLock { $0 }
+        let path: String
+        do {
+            path = try layout.path(metric)
+        } catch {
+            stats.errors.add(1, ordering: .relaxed)
+            writer.log.log(.warning, kind: "bad_metric_name", "event=bad_metric_name metric=\(quoted(metric)) reason=\(quoted("\(error)"))")
+            drop(metric, reason: "invalid name")
+            return .notOpened(.written)
+        }
+        do {
+            let file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
+            return .opened(Handle(file: file, pinned: false))
+        } catch WhisperError.io(_, _, ENOENT) {
+            // Not on disk yet: create below.
+        } catch {
+            return .notOpened(handleOpenError(metric, error))
+        }
+        if !stopping && !writer.createBucket.tryTake() {
+            stats.deferredCreates.add(1, ordering: .relaxed)
+            return .notOpened(.waiting)
+        }
+        let spec = layout.newFile(metric)
+        do {
+            let file = try createFile(path: path, layout: spec)
+            stats.creates.add(1, ordering: .relaxed)
+            return .opened(Handle(file: file, pinned: false))
+        } catch {
+            return .notOpened(handleOpenError(metric, error))
+        }
+    }
+
+    private func createFile(path: String, layout spec: NewFileLayout) throws -> WhisperFile {
+        func attempt() throws -> WhisperFile {
+            try WhisperFile.create(path: path, archives: spec.archives, xFilesFactor: spec.xFilesFactor,
+                                   aggregationMethod: spec.aggregationMethod, allocation: writer.settings.allocation,
+                                   options: writer.settings.whisperOptions)
+        }
+        do {
+            return try attempt()
+        } catch WhisperError.io(_, "open", ENOENT) {
+            try makeDirectories((path as NSString).deletingLastPathComponent)
+            return try attempt()
+        } catch WhisperError.fileExists {
+            return try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
+        }
+    }
+
+    /// Classifies a failure to open or create: corrupt → quarantine (points dropped),
+    /// anything else → counted, points kept for a retry.
+    private mutating func handleOpenError(_ metric: String, _ error: any Error) -> Outcome {
+        stats.errors.add(1, ordering: .relaxed)
+        if case .corrupt? = error as? WhisperError {
+            quarantine.insert(metric)
+            stats.quarantinedMetrics.add(1, ordering: .relaxed)
+            writer.log.log(.error, kind: "corrupt_file", "event=quarantine metric=\(quoted(metric)) reason=\(quoted("\(error)"))")
+            drop(metric, reason: "quarantined")
+            return .written
+        }
+        writer.log.log(.error, kind: "write_error", "event=write_error metric=\(quoted(metric)) error=\(quoted("\(error)")) points=kept")
+        return .failed
+    }
+
+    private mutating func writeFailed(_ metric: String, points: [CachedPoint], error: any Error) -> Outcome {
+        if case .corrupt? = error as? WhisperError {
+            stats.errors.add(1, ordering: .relaxed)
+            quarantine.insert(metric)
+            stats.quarantinedMetrics.add(1, ordering: .relaxed)
+            stats.droppedPoints.add(points.count, ordering: .relaxed)
+            writer.log.log(.error, kind: "corrupt_file", "event=quarantine metric=\(quoted(metric)) reason=\(quoted("\(error)")) points_dropped=\(points.count)")
+            drop(metric, reason: "quarantined")
+            return .written
+        }
+        cache.restore(metric, points)
+        return handleOpenError(metric, error)
+    }
+
+    /// Gives up the metric's cached points, counted.
+    private func drop(_ metric: String, reason: String) {
+        if let points = cache.pop(metric) {
+            stats.droppedPoints.add(points.count, ordering: .relaxed)
+        }
+    }
+}
+
+/// `mkdir -p`.
+func makeDirectories(_ path: String) throws {
+    if path.isEmpty || mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+    if errno == ENOENT {
+        try makeDirectories((path as NSString).deletingLastPathComponent)
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
+    }
+    throw WhisperError.io(path: path, operation: "mkdir", errno: errno)
+}
+
+/// A value for a key=value log field.
+func quoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars.prefix(400) {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7f: out += "\\x" + String(scalar.value, radix: 16)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

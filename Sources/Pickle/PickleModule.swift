@@ -1,0 +1,1 @@
+// Python pickle, data opcodes only. The codec lives in the files beside this one.

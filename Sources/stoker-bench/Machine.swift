@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Facts about the machine a benchmark runs on, and the few process settings a suite changes.
+enum Machine {
+    /// Online CPUs (what `nproc` prints when no affinity mask is set).
+    static var processorCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+
+    /// Kernel release (`uname -r`).
+    static var kernelRelease: String {
+        var name = utsname()
+        guard uname(&name) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: &name.release) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    /// The first three fields of /proc/loadavg, or "unknown".
+    static var loadAverage: String {
+        guard let file = fopen("/proc/loadavg", "r") else { return "unknown" }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 256)
+        guard fgets(&line, Int32(line.count), file) != nil else { return "unknown" }
+        let text = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    /// Raises the soft open-file limit to the hard one; returns (soft, hard) after the change.
+    @discardableResult
+    static func raiseOpenFileLimit() -> (soft: UInt64, hard: UInt64) {
+        var limit = rlimit()
+        #if os(Linux)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0 else { return (0, 0) }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(resource, &limit)
+            _ = getrlimit(resource, &limit)
+        }
+        return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
+    }
+
+    /// Pins the calling thread to one CPU (sched_setaffinity, which Swift's Glibc module does
+    /// not import, so it is looked up at run time). Returns false if that is not possible.
+    static func pinToCPU(_ cpu: Int) -> Bool {
+        #if os(Linux)
+        typealias SetAffinity = @convention(c) (pid_t, Int, UnsafeRawPointer) -> Int32
+        guard cpu >= 0, cpu < MemoryLayout<cpu_set_t>.size * 8,
+              let symbol = libcSymbol("sched_setaffinity") else { return false }
+        var set = cpu_set_t()
+        withUnsafeMutableBytes(of: &set) { raw in
+            // cpu_set_t is an array of unsigned longs, bit n of the set is bit n%64 of word n/64;
+            // on a little-endian machine that is bit n%8 of byte n/8.
+            raw[cpu / 8] |= UInt8(1) << UInt8(cpu % 8)
+        }
+        let setAffinity = unsafeBitCast(symbol, to: SetAffinity.self)
+        return withUnsafeBytes(of: &set) { setAffinity(0, MemoryLayout<cpu_set_t>.size, $0.baseAddress!) } == 0
+        #else
+        return false
+        #endif
+    }
+
+    /// Writes back the dirty pages of the filesystem holding `path` (syncfs), so that a phase
+    /// does not start with the previous phase's writeback pending. Falls back to sync().
+    static func flushFilesystem(containing path: String) {
+        #if os(Linux)
+        typealias SyncFS = @convention(c) (Int32) -> Int32
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd >= 0, let symbol = libcSymbol("syncfs") {
+            _ = unsafeBitCast(symbol, to: SyncFS.self)(fd)
+            close(fd)
+            return
+        }
+        if fd >= 0 { close(fd) }
+        #endif
+        sync()
+    }
+
+    private static func libcSymbol(_ name: String) -> UnsafeMutableRawPointer? {
+        guard let handle = dlopen(nil, RTLD_NOW) else { return nil }
+        return dlsym(handle, name)
+    }
+}
+
+/// CLOCK_MONOTONIC in seconds, as the C baselines measure time.
+enum MonotonicClock {
+    @inline(__always)
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `stoker` executable: one process standing in for statsd and carbon-cache, plus the
+/// whisper command-line tools.
+@main
+struct Stoker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stoker",
+        abstract: "statsd + carbon-cache in one process, with Graphite-compatible whisper files.",
+        subcommands: [ServeCommand.self, WhisperCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

@@ -1,0 +1,59 @@
+import Carbon
+import Foundation
+
+/// Everything `serve` reads before starting: the INI file's `[cache]` section and the rule
+/// files beside it. Re-read on SIGHUP for the parts that can change live.
+struct StokerConfiguration {
+    var carbon: CarbonSettings
+    var instance: String
+    var configPath: String?
+    /// Unknown keys and skipped rule sections, logged once at startup.
+    var warnings: [String]
+
+    /// With no file, embedded defaults: carbon's ports, data under ./storage/whisper.
+    static func load(path: String?, instance: String) throws -> StokerConfiguration {
+        guard let path else {
+            return StokerConfiguration(carbon: CarbonSettings(), instance: instance, configPath: nil, warnings: [])
+        }
+        let file = try ConfigFileSections.load(path: path)
+        let directory = (path as NSString).deletingLastPathComponent
+        let loaded = try CarbonSettings.from(values: file.cacheSection(instance: instance), fileName: path,
+                                             configDirectory: directory.isEmpty ? "." : directory)
+        return StokerConfiguration(carbon: loaded.settings, instance: instance, configPath: path, warnings: loaded.warnings)
+    }
+
+    private func ruleFile(_ name: String) -> String? {
+        carbon.configDirectory.map { ($0 as NSString).appendingPathComponent(name) }
+    }
+
+    /// storage-schemas.conf and storage-aggregation.conf from the config file's directory. A
+    /// missing schemas file means carbon's implicit default (60 s for 7 days) for everything.
+    func storageLayout() throws -> (layout: StorageLayout, warnings: [String]) {
+        var warnings: [String] = []
+        var schemas = StorageSchemas(schemas: [StorageSchemas.defaultSchema])
+        if let path = ruleFile("storage-schemas.conf") {
+            if FileManager.default.fileExists(atPath: path) {
+                schemas = try StorageSchemas.load(path: path)
+                warnings += schemas.warnings
+            } else {
+                warnings.append("\(path) not found: every new file gets the default retention 60:10080")
+            }
+        }
+        var aggregation = StorageAggregation(rules: [])
+        if let path = ruleFile("storage-aggregation.conf"), FileManager.default.fileExists(atPath: path) {
+            aggregation = try StorageAggregation.load(path: path)
+            warnings += aggregation.warnings
+        }
+        let layout = StorageLayout(schemas: schemas, aggregation: aggregation, dataDirectory: carbon.localDataDirectory,
+                                   hashTaggedNames: carbon.tagHashFilenames)
+        return (layout, warnings)
+    }
+
+    /// whitelist.conf / blacklist.conf, when USE_WHITELIST is on.
+    func filters() -> MetricFilters? {
+        guard carbon.useWhitelist else { return nil }
+        let directory = carbon.whitelistsDirectory ?? carbon.configDirectory ?? "."
+        return MetricFilters.load(whitelistPath: (directory as NSString).appendingPathComponent("whitelist.conf"),
+                                  blacklistPath: (directory as NSString).appendingPathComponent("blacklist.conf"))
+    }
+}

@@ -1,0 +1,113 @@
+"""Starts a real `stoker serve` on free loopback ports for each test and stops it after.
+
+Run with Debian's /usr/bin/python3 (it has the whisper module): `make test` does.
+STOKER_BIN names the binary (default: the debug build).
+"""
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout=15.0, interval=0.02, what='condition'):
+    """Polls until condition() is truthy; never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError('timed out waiting for %s' % what)
+
+
+class Stoker:
+    def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections):
+        self.dir = pathlib.Path(directory)
+        self.data = self.dir / 'whisper'
+        self.ports = {
+            'line': free_port(), 'udp': free_port(socket.SOCK_DGRAM),
+            'pickle': free_port(), 'query': free_port(),
+        }
+        keys = {
+            'LOCAL_DATA_DIR': str(self.data),
+            'STORAGE_DIR': str(self.dir / 'storage'),
+            'LINE_RECEIVER_INTERFACE': '127.0.0.1', 'LINE_RECEIVER_PORT': self.ports['line'],
+            'ENABLE_UDP_LISTENER': 'True', 'UDP_RECEIVER_INTERFACE': '127.0.0.1', 'UDP_RECEIVER_PORT': self.ports['udp'],
+            'PICKLE_RECEIVER_INTERFACE': '127.0.0.1', 'PICKLE_RECEIVER_PORT': self.ports['pickle'],
+            'CACHE_QUERY_INTERFACE': '127.0.0.1', 'CACHE_QUERY_PORT': self.ports['query'],
+            'CARBON_METRIC_INTERVAL': '0',
+            'WHISPER_FALLOCATE_CREATE': 'False', 'WHISPER_SPARSE_CREATE': 'True',
+        }
+        keys.update(cache_keys)
+        text = '[cache]\n' + ''.join('%s = %s\n' % kv for kv in keys.items()) + extra_sections
+        self.config = self.dir / 'stoker.conf'
+        self.config.write_text(text)
+        (self.dir / 'storage-schemas.conf').write_text(schemas)
+        (self.dir / 'storage-aggregation.conf').write_text(aggregation)
+        self.log = open(self.dir / 'stoker.log', 'w+')
+        self.process = None
+
+    def start(self):
+        binary = os.environ.get('STOKER_BIN', str(ROOT / '.build' / 'debug' / 'stoker'))
+        self.process = subprocess.Popen([binary, 'serve', '--config', str(self.config)],
+                                        stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir))
+        for name in ('line', 'pickle', 'query'):
+            wait_for(lambda: self._accepts(self.ports[name]), what='port %s' % name)
+        return self
+
+    def _accepts(self, port):
+        if self.process.poll() is not None:
+            raise AssertionError('stoker exited early:\n' + self.output())
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
+            return True
+        except OSError:
+            return False
+
+    def output(self):
+        self.log.flush()
+        return (self.dir / 'stoker.log').read_text()
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=timeout)
+        return self.process.returncode
+
+    def wsp(self, metric):
+        return self.data / (metric.replace('.', '/') + '.wsp')
+
+
+DEFAULT_SCHEMAS = '[default]\npattern = .*\nretentions = 1s:10m,60s:1d\n'
+
+
+@pytest.fixture
+def stoker_factory(tmp_path):
+    started = []
+
+    def make(cache_keys=None, schemas=DEFAULT_SCHEMAS, aggregation='', extra_sections='', start=True):
+        instance = Stoker(tmp_path, cache_keys or {}, schemas, aggregation, extra_sections)
+        started.append(instance)
+        return instance.start() if start else instance
+
+    yield make
+    for instance in started:
+        code = instance.stop()
+        assert code == 0, 'stoker exited with %s:\n%s' % (code, instance.output())
+
+
+@pytest.fixture
+def stoker(stoker_factory):
+    return stoker_factory()
