@@ -92,10 +92,12 @@ public final class CarbonService: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 1 << 20))
             .childChannelInitializer { [connections] channel in
-                if receiving && !connections.admit(channel) {
-                    return channel.close()
-                }
                 return channel.eventLoop.makeCompletedFuture {
+                    if receiving && !connections.admit(channel) {
+                        // Closed once active: a channel closed inside its initializer may linger.
+                        try channel.pipeline.syncOperations.addHandler(RefusedConnectionCloser())
+                        return
+                    }
                     let pipeline = channel.pipeline.syncOperations
                     if receiving, let idle {
                         try pipeline.addHandler(IdleStateHandler(readTimeout: .nanoseconds(Int64(idle * 1e9))))

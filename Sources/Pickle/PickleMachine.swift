@@ -117,11 +117,17 @@ struct PickleMachine {
             stack.append(.scalar(.bool(false)))
         case .int:
             let line = try readLine()
-            // Protocol 0 spells booleans I01/I00 (Python 2.2 compatibility).
+            // Protocol 0 spells booleans I01/I00 (Python 2.2 compatibility). CPython's test is
+            // "two characters that read as 0 or 1", so "-0" and "+1" are booleans too.
             if line.count == 2, input[line.lowerBound] == 0x30, input[line.lowerBound + 1] == 0x30 || input[line.lowerBound + 1] == 0x31 {
                 stack.append(.scalar(.bool(input[line.lowerBound + 1] == 0x31)))
             } else {
-                stack.append(.scalar(try parseDecimalInteger(line, allowLongSuffix: false)))
+                let value = try parseDecimalInteger(line, allowLongSuffix: false)
+                if line.count == 2, value == .int(0) || value == .int(1) {
+                    stack.append(.scalar(.bool(value == .int(1))))
+                } else {
+                    stack.append(.scalar(value))
+                }
             }
         case .long:
             stack.append(.scalar(try parseDecimalInteger(try readLine(), allowLongSuffix: true)))
@@ -189,9 +195,18 @@ struct PickleMachine {
         case .tuple1, .tuple2, .tuple3:
             let count = Int(opcode.rawValue - PickleOpcode.tuple1.rawValue) + 1
             guard stack.count - fence >= count else { throw stackUnderflow() }
-            let items = Array(stack[(stack.count - count)...])
-            stack.removeLast(count)
-            stack.append(try makeTuple(items))
+            // The hot path of every carbon batch: (name, (timestamp, value)). When all items
+            // are finished values, build the frozen tuple straight from the stack, with no
+            // intermediate node array.
+            let base = stack.count - count
+            if let frozenTuple = try frozenTuple(from: base) {
+                for _ in 0..<count { stack.removeLast() }
+                stack.append(frozenTuple)
+            } else {
+                let items = Array(stack[base...])
+                for _ in 0..<count { stack.removeLast() }
+                stack.append(try makeTuple(items))
+            }
 
         case .emptyDict:
             dicts.append([])
@@ -282,6 +297,20 @@ struct PickleMachine {
         return try frozen(.tuple(values), weight: weight, depth: depth)
     }
 
+    /// The tuple of the finished values `stack[base...]`, or nil if any item is not finished.
+    private func frozenTuple(from base: Int) throws(PickleError) -> PickleNode? {
+        var values: [PickleValue] = []
+        values.reserveCapacity(stack.count - base)
+        var weight = 1, depth = 0
+        for i in base..<stack.count {
+            guard case .value(let v, let w, let d) = stack[i] else { return nil }
+            values.append(v)
+            weight = try addWeight(weight, w)
+            depth = max(depth, d)
+        }
+        return try frozen(.tuple(values), weight: weight, depth: depth + 1)
+    }
+
     private func frozen(_ value: PickleValue, weight: Int, depth: Int) throws(PickleError) -> PickleNode {
         guard depth <= limits.maxDepth else { throw .tooDeep(limit: limits.maxDepth, offset: opcodeOffset) }
         guard weight <= elementBudget else { throw .tooManyElements(limit: elementBudget, offset: opcodeOffset) }
@@ -319,7 +348,8 @@ struct PickleMachine {
             return
         }
         if index == memo.count {
-            let replaced = sparseMemo.removeValue(forKey: index) != nil
+            // Checking isEmpty first skips hashing in the usual all-dense case.
+            let replaced = !sparseMemo.isEmpty && sparseMemo.removeValue(forKey: index) != nil
             memo.append(node)
             if replaced { return }
         } else {
@@ -509,7 +539,12 @@ struct PickleMachine {
     /// Strict UTF-8 (Python's decoder, minus `surrogatepass`: a Swift String cannot hold a
     /// lone surrogate, so encoded surrogates are refused).
     private func utf8(_ bytes: UnsafeRawBufferPointer) throws(PickleError) -> String {
-        let text = bytes.withMemoryRebound(to: UInt8.self) { String(validating: $0, as: UTF8.self) }
+        let text = bytes.withMemoryRebound(to: UInt8.self) { buffer -> String? in
+            // Metric names are ASCII: that check is cheaper than general validation, and
+            // ASCII is valid UTF-8, so decoding it cannot repair anything.
+            if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
+            return String(validating: buffer, as: UTF8.self)
+        }
         guard let text else { throw invalid("invalid UTF-8") }
         return text
     }
@@ -600,3 +635,74 @@ struct PickleMachine {
 
     /// UNICODE: Python's raw-unicode-escape. Bytes are Latin-1 code points except
     /// `\uXXXX` / `\UXXXXXXXX`, which count only after an odd run of backslashes.
+    private func decodeRawUnicodeEscape(_ line: Range<Int>) throws(PickleError) -> String {
+        // Built as UTF-8 bytes: appending scalars to a String one by one is several times slower.
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(line.count + line.count / 2)
+        var i = line.lowerBound
+        let end = line.upperBound
+        while i < end {
+            let byte = input[i]
+            guard byte == 0x5C else {
+                appendUTF8(UInt32(byte), to: &utf8)
+                i += 1
+                continue
+            }
+            var runEnd = i
+            while runEnd < end, input[runEnd] == 0x5C { runEnd += 1 }
+            let run = runEnd - i
+            guard run % 2 == 1, runEnd < end, input[runEnd] == 0x75 || input[runEnd] == 0x55 else {
+                utf8.append(contentsOf: repeatElement(0x5C, count: run))
+                i = runEnd
+                continue
+            }
+            utf8.append(contentsOf: repeatElement(0x5C, count: run - 1))
+            let digits = input[runEnd] == 0x75 ? 4 : 8
+            var j = runEnd + 1
+            guard end - j >= digits else { throw invalid("truncated \\uXXXX escape") }
+            var code: UInt32 = 0
+            for _ in 0..<digits {
+                guard let nibble = hexValue(input[j]) else { throw invalid("truncated \\uXXXX escape") }
+                code = code << 4 | UInt32(nibble)
+                j += 1
+            }
+            guard Unicode.Scalar(code) != nil else {
+                throw invalid(code > 0x10FFFF ? "\\Uxxxxxxxx out of range" : "lone surrogate")
+            }
+            appendUTF8(code, to: &utf8)
+            i = j
+        }
+        // Every code point appended is a valid scalar, so this cannot fail; stay total anyway.
+        guard let text = String(validating: utf8, as: UTF8.self) else { throw invalid("invalid code point") }
+        return text
+    }
+
+    /// UTF-8 encoding of a valid Unicode scalar value.
+    private func appendUTF8(_ code: UInt32, to bytes: inout [UInt8]) {
+        switch code {
+        case 0..<0x80:
+            bytes.append(UInt8(code))
+        case 0x80..<0x800:
+            bytes.append(UInt8(0xC0 | code >> 6))
+            bytes.append(UInt8(0x80 | code & 0x3F))
+        case 0x800..<0x10000:
+            bytes.append(UInt8(0xE0 | code >> 12))
+            bytes.append(UInt8(0x80 | (code >> 6) & 0x3F))
+            bytes.append(UInt8(0x80 | code & 0x3F))
+        default:
+            bytes.append(UInt8(0xF0 | code >> 18))
+            bytes.append(UInt8(0x80 | (code >> 12) & 0x3F))
+            bytes.append(UInt8(0x80 | (code >> 6) & 0x3F))
+            bytes.append(UInt8(0x80 | code & 0x3F))
+        }
+    }
+
+    private func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,10 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Python's text-to-float rules, for `float(str)`, `float(bytes)` and the protocol-0 FLOAT
-/// opcode. Swift's `Double(String)` is used only for the correctly rounded conversion, after
-/// the text has been checked against Python's grammar, because it also accepts C `strtod`
-/// extras (hex floats, `nan(…)`) that Python refuses.
-enum PythonFloatSyntax {
+/// opcode: optional sign, decimals, exponents, `inf`/`infinity`/`nan` in any case, and `_`
+/// between digits (`1_000`). Carbon passes every plaintext value and timestamp and every
+/// pickled one through `float()`, so this is also the plaintext receiver's number parser.
+/// The text is checked against Python's grammar before the correctly rounded conversion,
+/// because C `strtod` alone also accepts extras (hex floats, `nan(…)`) that Python refuses.
+public enum PythonFloatSyntax {
     /// `float(s)` for a str; nil where Python raises ValueError.
-    static func parse(_ text: String) -> Double? {
+    public static func parse(_ text: String) -> Double? {
         // Python first maps Unicode whitespace to ' ' and Unicode decimal digits to ASCII
         // digits; any other non-ASCII character makes the text invalid.
         var ascii: [UInt8] = []
@@ -29,15 +37,10 @@ enum PythonFloatSyntax {
     /// (the FLOAT opcode, i.e. `PyOS_string_to_double`): neither is accepted and overflow is
     /// an error (nil).
     static func parse(ascii: ArraySlice<UInt8>, pythonFloatFunction: Bool) -> Double? {
-        var text = ascii
         if pythonFloatFunction {
-            if text.contains(0x5F) {
-                guard let stripped = removingUnderscores(text) else { return nil }
-                text = stripped[...]
-            }
-            while let first = text.first, isASCIISpace(first) { text.removeFirst() }
-            while let last = text.last, isASCIISpace(last) { text.removeLast() }
+            return ascii.withUnsafeBytes { parse($0) }
         }
+        let text = ascii
         guard !text.isEmpty else { return nil }
         var body = text
         var negative = false
@@ -52,6 +55,90 @@ enum PythonFloatSyntax {
         guard let value = Double(String(decoding: text, as: UTF8.self)) else { return nil }
         if value.isInfinite && !pythonFloatFunction { return nil }
         return value
+    }
+
+    /// `float(b)` for ASCII bytes, without allocating: the receivers' hot path. Surrounding
+    /// whitespace is allowed as in Python.
+    public static func parse(_ untrimmed: UnsafeRawBufferPointer) -> Double? {
+        var low = 0, high = untrimmed.count
+        while low < high && isASCIISpace(untrimmed[low]) { low += 1 }
+        while high > low && isASCIISpace(untrimmed[high - 1]) { high -= 1 }
+        let text = UnsafeRawBufferPointer(rebasing: untrimmed[low..<high])
+        let count = text.count
+        guard count > 0 else { return nil }
+        // Fast path: plain digits (every timestamp and most counter values).
+        if count <= 15 {
+            var whole = 0
+            var plain = true
+            for byte in text {
+                let digit = Int(byte) &- 48
+                if digit < 0 || digit > 9 { plain = false; break }
+                whole = whole * 10 + digit
+            }
+            if plain { return Double(whole) }
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { clean -> Double? in
+            var n = 0
+            var i = 0
+            var negative = false
+            if text[0] == UInt8(ascii: "+") || text[0] == UInt8(ascii: "-") {
+                negative = text[0] == UInt8(ascii: "-")
+                i = 1
+            }
+            if let special = parseSpecial(text, from: i) {
+                return negative ? -special : special
+            }
+            if negative { clean[n] = 45; n += 1 }
+            // digitpart ("." digitpart?)? exponent? with "_" only between two digits
+            var digits = 0
+            func digitPart() -> Bool {
+                let start = digits
+                var lastWasDigit = false
+                while i < count {
+                    let byte = text[i]
+                    if byte >= 48 && byte <= 57 {
+                        clean[n] = CChar(bitPattern: byte); n += 1; digits += 1; lastWasDigit = true
+                    } else if byte == UInt8(ascii: "_") && lastWasDigit && i + 1 < count && text[i + 1] >= 48 && text[i + 1] <= 57 {
+                        lastWasDigit = false
+                    } else {
+                        break
+                    }
+                    i += 1
+                }
+                return digits > start
+            }
+            let integerDigits = digitPart()
+            var fractionDigits = false
+            if i < count && text[i] == UInt8(ascii: ".") {
+                clean[n] = 46; n += 1; i += 1
+                fractionDigits = digitPart()
+            }
+            guard integerDigits || fractionDigits else { return nil }
+            if i < count && (text[i] == UInt8(ascii: "e") || text[i] == UInt8(ascii: "E")) {
+                clean[n] = 101; n += 1; i += 1
+                if i < count && (text[i] == UInt8(ascii: "+") || text[i] == UInt8(ascii: "-")) {
+                    clean[n] = CChar(bitPattern: text[i]); n += 1; i += 1
+                }
+                guard digitPart() else { return nil }
+            }
+            guard i == count else { return nil }
+            clean[n] = 0
+            return strtod(clean.baseAddress!, nil)
+        }
+    }
+
+    /// `inf`, `infinity`, `nan` in any case, after the sign.
+    private static func parseSpecial(_ text: UnsafeRawBufferPointer, from start: Int) -> Double? {
+        let length = text.count - start
+        guard length == 3 || length == 8 else { return nil }
+        var lower: [UInt8] = []
+        lower.reserveCapacity(length)
+        for i in start..<text.count { lower.append(text[i] | 0x20) }
+        switch lower {
+        case Array("inf".utf8), Array("infinity".utf8): return .infinity
+        case Array("nan".utf8): return .nan
+        default: return nil
+        }
     }
 
     /// digits [ "." digits ] [ exponent ], with at least one digit in the mantissa.
@@ -72,23 +159,6 @@ enum PythonFloatSyntax {
             guard exponentDigits > 0 else { return false }
         }
         return i == text.endIndex
-    }
-
-    /// Python allows `_` only between two digits, anywhere in the text (so also in the exponent).
-    private static func removingUnderscores(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var result: [UInt8] = []
-        result.reserveCapacity(text.count)
-        var previous: UInt8 = 0
-        for byte in text {
-            if byte == 0x5F {
-                guard isDigit(previous) else { return nil }
-            } else {
-                if previous == 0x5F && !isDigit(byte) { return nil }
-                result.append(byte)
-            }
-            previous = byte
-        }
-        return previous == 0x5F ? nil : result
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

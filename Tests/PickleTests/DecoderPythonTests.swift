@@ -137,7 +137,7 @@ final class DecoderPythonTests: XCTestCase {
             ascii(#"V\u0041\\u0041\\\u0042 \U0001F600 x\y"# + "\n."),
             [0x56, 0xE9, 0x0A, 0x2E],  // Latin-1 byte in UNICODE is U+00E9
             // INT booleans and LONG forms.
-            ascii("(I01\nI00\nI0\nI-7\nI000\nL0L\nL-123456789012345678901234567890L\nL42\nI99999999999999999999\nl."),
+            ascii("(I01\nI00\nI0\nI-7\nI000\nL0L\nL-123456789012345678901234567890L\nL42\nI99999999999999999999\nI-0\nI+1\nI+5\nL+5L\nI-1\nl."),
             // FLOAT text forms.
             ascii("(F1.5\nF-0.0\nFinf\nF-Infinity\nF1e-400\nF.5\nF5.\nF1E+3\nl."),
             // DICT, LIST, TUPLE, POP, POP_MARK, DUP, PUT/GET text forms.
@@ -175,7 +175,7 @@ final class DecoderPythonTests: XCTestCase {
         XCTAssertEqual(try decoder.decode(handBuilt[7]), "é")
         XCTAssertEqual(try decoder.decode(handBuilt[8]),
                        [true, false, 0, -7, 0, 0, .bigInt([46, 245, 192, 177, 17, 31, 140, 60, 9, 240, 22, 113, 254]), 42,
-                        .bigInt([0xFF, 0xFF, 0x0F, 0x63, 0x2D, 0x5E, 0xC7, 0x6B, 0x05])])
+                        .bigInt([0xFF, 0xFF, 0x0F, 0x63, 0x2D, 0x5E, 0xC7, 0x6B, 0x05]), false, true, 5, 5, -1])
         XCTAssertEqual(try decoder.decode(handBuilt[9]), [1.5, -0.0, .float(.infinity), .float(-.infinity), 0.0, 0.5, 5.0, 1000.0])
         XCTAssertEqual(try decoder.decode(handBuilt[10]), [["k1": 1, "k2": [2, 3]], tuple(9, 8, .none, .none), 5, [4]])
         XCTAssertEqual(try decoder.decode(handBuilt[11]), tuple(1))

@@ -12,8 +12,9 @@ public final class MetricCache: Sendable {
         /// Points the cache holds before receivers pause (flow control) or points are dropped.
         /// nil = unbounded (carbon's `inf`).
         public var maxSize: Int?
-        /// Pause receivers at maxSize instead of dropping; points already in flight are still
-        /// accepted up to 5 % beyond it, and only past that are they dropped.
+        /// Pause receivers at maxSize instead of dropping: a paused connection's last read
+        /// (at most one receive buffer) is still stored in full, so the cache can exceed
+        /// maxSize by that much and nothing already read is lost.
         public var flowControl: Bool
 
         public init(maxSize: Int? = nil, flowControl: Bool = true) {
@@ -23,8 +24,15 @@ public final class MetricCache: Sendable {
 
         /// Receivers resume reading once the cache is below this (carbon's 0.95 watermark).
         public var lowWatermark: Int? { maxSize.map { Int(Double($0) * 0.95) } }
-        /// Past this a new point is dropped and counted in `overflowCount`.
-        var hardLimit: Int? { maxSize.map { flowControl ? Int((Double($0) * 1.05).rounded(.up)) : $0 } }
+    }
+
+    /// What a full cache does with a new point.
+    public enum Overflow: Sendable {
+        /// Drop it (counted in `overflowCount`): no flow control, or a sender that cannot be
+        /// paused (UDP).
+        case drop
+        /// Store it: the sender is being paused by flow control.
+        case accept
     }
 
     /// What happened to a stored point.
@@ -85,11 +93,13 @@ public final class MetricCache: Sendable {
     }
 
     /// Stores one point; the same timestamp again replaces the value (last received wins).
+    /// When the cache is full, `overflow` decides; the default follows USE_FLOW_CONTROL.
     @discardableResult
-    public func store(_ metric: String, _ point: CachedPoint) -> StoreOutcome {
-        let hard = limits.hardLimit
+    public func store(_ metric: String, _ point: CachedPoint, overflow: Overflow? = nil) -> StoreOutcome {
+        let dropWhenFull = (overflow ?? (limits.flowControl ? .accept : .drop)) == .drop
+        let limit = dropWhenFull ? limits.maxSize : nil
         let outcome: StoreOutcome = shards[shardIndex(of: metric)].queues.withLock { queues in
-            if let hard, size >= hard {
+            if let limit, size >= limit {
                 // Full: only a replacement is still allowed, and it must not create the entry.
                 guard queues[metric] != nil else { return .dropped }
                 if queues[metric]!.points.contains(where: { $0.timestamp == point.timestamp }) {

@@ -1,3 +1,5 @@
+import Pickle
+
 /// One line of carbon's plaintext protocol, `name value timestamp`, split as Python's
 /// `str.split()` does (runs of whitespace, including `\t`, `\r`, `\v`, `\f` and Unicode spaces).
 public struct PlaintextLine: Equatable, Sendable {
@@ -18,9 +20,9 @@ public struct PlaintextLine: Equatable, Sendable {
         var ascii = true
         for byte in line where byte >= 0x80 { ascii = false; break }
         if !ascii { return parseUnicode(line) }
-        // Up to three fields; a fourth is an error.
-        var fields: [Range<Int>] = []
-        fields.reserveCapacity(3)
+        // Up to three fields; a fourth is an error. No allocation until the name is made.
+        var fields = (0..<0, 0..<0, 0..<0)
+        var found = 0
         var i = 0
         let count = line.count
         while i < count {
@@ -28,17 +30,22 @@ public struct PlaintextLine: Equatable, Sendable {
             if i == count { break }
             let start = i
             while i < count && !isASCIIWhitespace(line[i]) { i += 1 }
-            if fields.count == 3 { return .failure(.fieldCount) }
-            fields.append(start..<i)
+            switch found {
+            case 0: fields.0 = start..<i
+            case 1: fields.1 = start..<i
+            case 2: fields.2 = start..<i
+            default: return .failure(.fieldCount)
+            }
+            found += 1
         }
-        guard fields.count == 3 else { return .failure(.fieldCount) }
-        guard let value = PythonFloat.parse(UnsafeRawBufferPointer(rebasing: line[fields[1]])) else {
+        guard found == 3 else { return .failure(.fieldCount) }
+        guard let value = PythonFloatSyntax.parse(UnsafeRawBufferPointer(rebasing: line[fields.1])) else {
             return .failure(.invalidValue)
         }
-        guard let timestamp = PythonFloat.parse(UnsafeRawBufferPointer(rebasing: line[fields[2]])) else {
+        guard let timestamp = PythonFloatSyntax.parse(UnsafeRawBufferPointer(rebasing: line[fields.2])) else {
             return .failure(.invalidTimestamp)
         }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[fields[0]]), as: UTF8.self)
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[fields.0]), as: UTF8.self)
         return .success(PlaintextLine(name: name, value: value, timestamp: timestamp))
     }
 
@@ -46,8 +53,8 @@ public struct PlaintextLine: Equatable, Sendable {
         guard let text = String(validating: line, as: UTF8.self) else { return .failure(.invalidUTF8) }
         let fields = text.split(whereSeparator: { $0.isWhitespace })
         guard fields.count == 3 else { return .failure(.fieldCount) }
-        guard let value = PythonFloat.parse(String(fields[1])) else { return .failure(.invalidValue) }
-        guard let timestamp = PythonFloat.parse(String(fields[2])) else { return .failure(.invalidTimestamp) }
+        guard let value = PythonFloatSyntax.parse(String(fields[1])) else { return .failure(.invalidValue) }
+        guard let timestamp = PythonFloatSyntax.parse(String(fields[2])) else { return .failure(.invalidTimestamp) }
         return .success(PlaintextLine(name: String(fields[0]), value: value, timestamp: timestamp))
     }
 

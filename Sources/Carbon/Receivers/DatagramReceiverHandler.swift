@@ -6,7 +6,8 @@ import NIOCore
 ///
 /// Unlike carbon, a datagram is read up to 64 KiB (carbon cuts it at 8192 bytes and may turn
 /// the cut line into a wrong point), and one bad line (invalid UTF-8 included) costs only
-/// that line, not the datagram.
+/// that line, not the datagram. A datagram sender cannot be paused, so when the cache is full
+/// its points are dropped and counted (carbon stops reading and the kernel drops them unseen).
 final class DatagramReceiverHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -22,11 +23,11 @@ final class DatagramReceiverHandler: ChannelInboundHandler {
         envelope.data.withUnsafeReadableBytes { bytes in
             var start = 0
             for i in 0..<bytes.count where Self.endsLine(bytes[i]) {
-                if i > start { PlaintextIngest.handle(UnsafeRawBufferPointer(rebasing: bytes[start..<i]), intake: intake, peer: peer) }
+                if i > start { PlaintextIngest.handle(UnsafeRawBufferPointer(rebasing: bytes[start..<i]), intake: intake, peer: peer, overflow: .drop) }
                 start = i + 1
             }
             if start < bytes.count {
-                PlaintextIngest.handle(UnsafeRawBufferPointer(rebasing: bytes[start...]), intake: intake, peer: peer)
+                PlaintextIngest.handle(UnsafeRawBufferPointer(rebasing: bytes[start...]), intake: intake, peer: peer, overflow: .drop)
             }
         }
     }

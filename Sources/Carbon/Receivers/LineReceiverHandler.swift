@@ -105,10 +105,10 @@ final class LineReceiverHandler: ChannelInboundHandler {
 /// Parses one plaintext line and hands the datapoint to the intake; bad lines are counted and
 /// logged (rate-limited) with the reason and the line, cut to 400 characters as carbon does.
 enum PlaintextIngest {
-    static func handle(_ line: UnsafeRawBufferPointer, intake: MetricIntake, peer: String) {
+    static func handle(_ line: UnsafeRawBufferPointer, intake: MetricIntake, peer: String, overflow: MetricCache.Overflow? = nil) {
         switch PlaintextLine.parse(line) {
         case let .success(parsed):
-            if intake.accept(name: parsed.name, value: parsed.value, timestamp: parsed.timestamp) == .invalidTimestamp {
+            if intake.accept(name: parsed.name, value: parsed.value, timestamp: parsed.timestamp, overflow: overflow) == .invalidTimestamp {
                 reject(line, reason: "invalid_timestamp", intake: intake, peer: peer)
             }
         case let .failure(problem):

@@ -36,9 +36,11 @@ public final class MetricIntake: Sendable {
         case cacheFull
     }
 
-    /// Takes one datapoint. `now` is read only when the timestamp says "now" (-1).
+    /// Takes one datapoint. `now` is read only when the timestamp says "now" (-1). `overflow`
+    /// is what a full cache does with it (receivers that cannot pause their sender pass .drop).
     @discardableResult
-    public func accept(name: String, value: Double, timestamp: Double, now: () -> Double = wallClockSeconds) -> Outcome {
+    public func accept(name: String, value: Double, timestamp: Double, overflow: MetricCache.Overflow? = nil,
+                       now: () -> Double = wallClockSeconds) -> Outcome {
         if useFilters {
             switch filters.withLock({ $0.verdict(for: name) }) {
             case .allowed: break
@@ -63,7 +65,7 @@ public final class MetricIntake: Sendable {
             ts = Double(floorDivide(whole, timestampResolution) * timestampResolution)
         }
         statistics.metricsReceived.add(1, ordering: .relaxed)
-        let outcome = cache.store(MetricName.normalize(name), CachedPoint(timestamp: ts, value: value))
+        let outcome = cache.store(MetricName.normalize(name), CachedPoint(timestamp: ts, value: value), overflow: overflow)
         return outcome == .dropped ? .cacheFull : .stored
     }
 }

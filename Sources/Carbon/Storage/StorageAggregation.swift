@@ -1,3 +1,4 @@
+import Pickle
 import Whisper
 
 /// storage-aggregation.conf: per-pattern xFilesFactor and aggregation method for new files,
@@ -46,7 +47,7 @@ public struct StorageAggregation: Sendable {
             var xFilesFactor: Double?
             if let text = section.values["xfilesfactor"] {
                 // Python's float() on the (already stripped) value.
-                guard let value = PythonFloat.parse(text) else {
+                guard let value = PythonFloatSyntax.parse(text) else {
                     warnings.append("Invalid schemas found in \(section.name).")
                     continue
                 }

@@ -45,11 +45,14 @@ final class MetricCacheTests: XCTestCase {
         XCTAssertEqual(cache.overflowCount, 2)
     }
 
-    func testFlowControlAcceptsInFlightPointsUpToFivePercent() {
+    func testFlowControlKeepsWhatWasReadButDatagramsDrop() {
         let cache = MetricCache(limits: .init(maxSize: 100, flowControl: true))
-        for i in 0..<105 { XCTAssertEqual(cache.store("m", .init(timestamp: Double(i), value: 1)), .added) }
+        for i in 0..<150 { XCTAssertEqual(cache.store("m", .init(timestamp: Double(i), value: 1)), .added) }
         XCTAssertTrue(cache.isFull)
-        XCTAssertEqual(cache.store("m", .init(timestamp: 1000, value: 1)), .dropped)
+        XCTAssertEqual(cache.overflowCount, 0)
+        // a sender that cannot be paused (UDP) is dropped at the limit, and counted
+        XCTAssertEqual(cache.store("m", .init(timestamp: 1000, value: 1), overflow: .drop), .dropped)
+        XCTAssertEqual(cache.overflowCount, 1)
         XCTAssertFalse(cache.isBelowLowWatermark)
         _ = cache.pop("m")
         XCTAssertTrue(cache.isBelowLowWatermark)
