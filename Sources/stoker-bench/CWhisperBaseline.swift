@@ -77,7 +77,7 @@ enum ChildProcess {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = (argv + [nil]).withUnsafeBufferPointer { args in
-            posix_spawnp(&pid, program, &actions, nil, args.baseAddress, environ)
+            posix_spawnp(&pid, program, &actions, nil, args.baseAddress!, environ)
         }
         close(pipeEnds[1])
         guard rc == 0 else {
