@@ -20,8 +20,11 @@ let package = Package(
     targets: [
         // The whisper file format alone: no sockets, no threads.
         .target(name: "Whisper"),
-        // Etsy statsd's semantics: byte parser, aggregation tables, flush maths. No sockets.
-        .target(name: "Statsd"),
+        // Linux socket calls Glibc's Swift module lacks (recvmmsg, SO_RXQ_OVFL).
+        .target(name: "CNetwork"),
+        // Etsy statsd's semantics: byte parser, aggregation tables, flush maths; sockets only
+        // at its edge (Ingest/).
+        .target(name: "Statsd", dependencies: ["CNetwork"]),
         // Python's pickle format, data opcodes only: carbon's pickle receiver and carbonlink.
         .target(name: "Pickle"),
         // Carbon: cache, writer, storage rules, protocol codecs, receivers, carbonlink.
@@ -47,8 +50,9 @@ let package = Package(
         .executableTarget(
             name: "stoker-bench",
             dependencies: [
-                "Whisper",
+                "Whisper", "Carbon", "Statsd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
