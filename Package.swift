@@ -24,7 +24,15 @@ let package = Package(
         .target(name: "CNetwork"),
         // Etsy statsd's semantics: byte parser, aggregation tables, flush maths; sockets only
         // at its edge (Ingest/).
-        .target(name: "Statsd", dependencies: ["CNetwork"]),
+        .target(
+            name: "Statsd",
+            dependencies: [
+                "CNetwork",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Python's pickle format, data opcodes only: carbon's pickle receiver and carbonlink.
         .target(name: "Pickle"),
         // Carbon: cache, writer, storage rules, protocol codecs, receivers, carbonlink.
@@ -41,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "stoker",
             dependencies: [
-                "Whisper", "Carbon",
+                "Whisper", "Carbon", "Statsd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,6 +2,7 @@ import Carbon
 import Dispatch
 import Logging
 import ServiceLifecycle
+import Statsd
 
 #if canImport(Glibc)
 import Glibc
@@ -9,18 +10,24 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs the carbon half under swift-service-lifecycle: starts it, waits for SIGTERM/SIGINT,
-/// then stops receiving and drains the whole cache to disk before returning.
-struct CarbonLifecycle: Service {
+/// Runs the pipeline under swift-service-lifecycle: starts carbon, then statsd; waits for
+/// SIGTERM/SIGINT; then stops statsd (its final flush reaches the cache) and drains the whole
+/// cache to disk before returning.
+struct PipelineLifecycle: Service {
     let carbon: CarbonService
+    let statsd: StatsdServer?
     let logger: Logger
 
     func run() async throws {
         let bound = try await carbon.start()
-        let ports = bound.map { "\($0.name)=\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }.joined(separator: " ")
-        logger.info("event=started instance=\(carbon.instance) data_dir=\(carbon.settings.localDataDirectory) \(ports)")
+        var ports = bound.map { "\($0.name)=\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
+        if let statsd {
+            ports += try await statsd.start().map { "\($0.name)=\($0.port)" }
+        }
+        logger.info("event=started instance=\(carbon.instance) data_dir=\(carbon.settings.localDataDirectory) \(ports.joined(separator: " "))")
         try? await gracefulShutdown()
         logger.info("event=stopping reason=signal")
+        await statsd?.stop()
         await carbon.shutdown()
     }
 }

@@ -3,9 +3,11 @@ import Carbon
 import Foundation
 import Logging
 import ServiceLifecycle
+import Statsd
 
-/// `stoker serve` (the default command): the carbon receivers, cache, writer and carbonlink,
-/// until SIGTERM or SIGINT, after which every cached point is written before exit 0.
+/// `stoker serve` (the default command): statsd, the carbon receivers, cache, writer and
+/// carbonlink, until SIGTERM or SIGINT, after which statsd flushes a last time and every cached
+/// point is written before exit 0.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -44,9 +46,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         let carbon = CarbonService(settings: configuration.carbon, instance: instance, layout: layout,
                                    filters: filters, logger: logger)
+        let statsd = configuration.statsd.enabled ? StatsdServer(settings: configuration.statsd, logger: logger) { [intake = carbon.intake] flush in
+            // Through carbon's receive path, as statsd's graphite backend would arrive.
+            let timestamp = Double(flush.timestamp)
+            for datapoint in flush.datapoints {
+                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp)
+            }
+        } : nil
         let reload = ReloadOnHangup(configuration: configuration, carbon: carbon, logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: CarbonLifecycle(carbon: carbon, logger: logger))],
+            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -1,10 +1,12 @@
 import Carbon
 import Foundation
+import Statsd
 
 /// Everything `serve` reads before starting: the INI file's `[cache]` section and the rule
 /// files beside it. Re-read on SIGHUP for the parts that can change live.
 struct StokerConfiguration {
     var carbon: CarbonSettings
+    var statsd: StatsdServerSettings
     var instance: String
     var configPath: String?
     /// Unknown keys and skipped rule sections, logged once at startup.
@@ -13,13 +15,21 @@ struct StokerConfiguration {
     /// With no file, embedded defaults: carbon's ports, data under ./storage/whisper.
     static func load(path: String?, instance: String) throws -> StokerConfiguration {
         guard let path else {
-            return StokerConfiguration(carbon: CarbonSettings(), instance: instance, configPath: nil, warnings: [])
+            return StokerConfiguration(carbon: CarbonSettings(), statsd: StatsdServerSettings(), instance: instance,
+                                       configPath: nil, warnings: [])
         }
         let file = try ConfigFileSections.load(path: path)
         let directory = (path as NSString).deletingLastPathComponent
         let loaded = try CarbonSettings.from(values: file.cacheSection(instance: instance), fileName: path,
                                              configDirectory: directory.isEmpty ? "." : directory)
-        return StokerConfiguration(carbon: loaded.settings, instance: instance, configPath: path, warnings: loaded.warnings)
+        let statsd: (settings: StatsdServerSettings, warnings: [String])
+        do {
+            statsd = try StatsdServerSettings.from(values: file.section("statsd") ?? [:])
+        } catch {
+            throw ConfigError(file: path, key: error.key, value: error.value, reason: error.reason)
+        }
+        return StokerConfiguration(carbon: loaded.settings, statsd: statsd.settings, instance: instance, configPath: path,
+                                   warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })
     }
 
     private func ruleFile(_ name: String) -> String? {

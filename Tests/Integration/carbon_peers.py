@@ -64,7 +64,9 @@ class Carbonlink:
         self.sock.close()
 
 
-def fetch(path, seconds=600):
-    now = int(time.time())
-    (start, end, step), values = whisper.fetch(str(path), now - seconds, now)
+def fetch(path, seconds=600, ahead=0):
+    """{timestamp: value} of the known points; `ahead` also shows points stamped up to that
+    many seconds in the future (statsd stamps a flush with the rounded current second)."""
+    now = int(time.time()) + ahead
+    (start, end, step), values = whisper.fetch(str(path), now - seconds, now, now=now)
     return {start + i * step: v for i, v in enumerate(values) if v is not None}

@@ -33,13 +33,21 @@ def wait_for(condition, timeout=15.0, interval=0.02, what='condition'):
 
 
 class Stoker:
-    def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections):
+    def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections, statsd_keys):
         self.dir = pathlib.Path(directory)
         self.data = self.dir / 'whisper'
         self.ports = {
             'line': free_port(), 'udp': free_port(socket.SOCK_DGRAM),
             'pickle': free_port(), 'query': free_port(),
+            'statsd': free_port(socket.SOCK_DGRAM), 'statsd_tcp': free_port(), 'statsd_admin': free_port(),
         }
+        statsd = {
+            'address': '127.0.0.1', 'port': self.ports['statsd'],
+            'tcp_address': '127.0.0.1', 'tcp_port': self.ports['statsd_tcp'],
+            'mgmt_address': '127.0.0.1', 'mgmt_port': self.ports['statsd_admin'],
+            'flushInterval': 1000,
+        }
+        statsd.update(statsd_keys)
         keys = {
             'LOCAL_DATA_DIR': str(self.data),
             'STORAGE_DIR': str(self.dir / 'storage'),
@@ -51,7 +59,8 @@ class Stoker:
             'WHISPER_FALLOCATE_CREATE': 'False', 'WHISPER_SPARSE_CREATE': 'True',
         }
         keys.update(cache_keys)
-        text = '[cache]\n' + ''.join('%s = %s\n' % kv for kv in keys.items()) + extra_sections
+        text = ('[cache]\n' + ''.join('%s = %s\n' % kv for kv in keys.items())
+                + '[statsd]\n' + ''.join('%s = %s\n' % kv for kv in statsd.items()) + extra_sections)
         self.config = self.dir / 'stoker.conf'
         self.config.write_text(text)
         (self.dir / 'storage-schemas.conf').write_text(schemas)
@@ -63,9 +72,14 @@ class Stoker:
         binary = os.environ.get('STOKER_BIN', str(ROOT / '.build' / 'debug' / 'stoker'))
         self.process = subprocess.Popen([binary, 'serve', '--config', str(self.config)],
                                         stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir))
-        for name in ('line', 'pickle', 'query'):
-            wait_for(lambda: self._accepts(self.ports[name]), what='port %s' % name)
+        # every listener, UDP ones included, is bound once the startup line is logged
+        wait_for(lambda: self._started(), what='startup line')
         return self
+
+    def _started(self):
+        if self.process.poll() is not None:
+            raise AssertionError('stoker exited early:\n' + self.output())
+        return 'event=started' in self.output()
 
     def _accepts(self, port):
         if self.process.poll() is not None:
@@ -97,8 +111,8 @@ DEFAULT_SCHEMAS = '[default]\npattern = .*\nretentions = 1s:10m,60s:1d\n'
 def stoker_factory(tmp_path):
     started = []
 
-    def make(cache_keys=None, schemas=DEFAULT_SCHEMAS, aggregation='', extra_sections='', start=True):
-        instance = Stoker(tmp_path, cache_keys or {}, schemas, aggregation, extra_sections)
+    def make(cache_keys=None, schemas=DEFAULT_SCHEMAS, aggregation='', extra_sections='', start=True, statsd_keys=None):
+        instance = Stoker(tmp_path, cache_keys or {}, schemas, aggregation, extra_sections, statsd_keys or {})
         started.append(instance)
         return instance.start() if start else instance
 

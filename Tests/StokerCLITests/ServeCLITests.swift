@@ -23,7 +23,7 @@ final class ServeCLITests: XCTestCase {
     }
 
     private func writeConfig(_ box: Sandbox, extra: String = "") throws -> [Int] {
-        let ports = try (0..<3).map { _ in try freePort() }
+        let ports = try (0..<5).map { _ in try freePort() }
         try box.write("stoker.conf", Data("""
         [cache]
         LINE_RECEIVER_INTERFACE = 127.0.0.1
@@ -33,6 +33,12 @@ final class ServeCLITests: XCTestCase {
         CACHE_QUERY_INTERFACE = 127.0.0.1
         CACHE_QUERY_PORT = \(ports[2])
         \(extra)
+        [statsd]
+        address = 127.0.0.1
+        port = \(ports[3])
+        tcp_port = \(ports[3])
+        mgmt_address = 127.0.0.1
+        mgmt_port = \(ports[4])
         """.utf8))
         return ports
     }
