@@ -7,7 +7,8 @@ import Statsd
 
 /// `stoker serve` (the default command): statsd, the carbon receivers, cache, writer and
 /// carbonlink, until SIGTERM or SIGINT, after which statsd flushes a last time and every cached
-/// point is written before exit 0.
+/// point is written before exit 0. With `[cache] ENABLED = false` only statsd runs and its
+/// flushes go upstream (graphiteHost): a per-host aggregation tier.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -26,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         var warnings: [String]
         do {
             configuration = try StokerConfiguration.load(path: config, instance: instance)
+            try configuration.validate()
             let rules = try configuration.storageLayout()
             layout = rules.layout
             warnings = configuration.warnings + rules.warnings
@@ -37,25 +39,25 @@ struct ServeCommand: AsyncParsableCommand {
         let filters = configuration.filters()
         warnings += filters?.warnings ?? []
         for warning in warnings { logger.warning("event=config_warning message=\"\(warning)\"") }
-        do {
-            try FileSystem.makeDirectories(configuration.carbon.localDataDirectory)
-        } catch {
-            logger.critical("event=startup_failed error=\"\(error)\"")
-            throw ExitCode(1)
-        }
 
-        let carbon = CarbonService(settings: configuration.carbon, instance: instance, layout: layout,
-                                   filters: filters, logger: logger)
-        let statsd = configuration.statsd.enabled ? StatsdServer(settings: configuration.statsd, logger: logger) { [intake = carbon.intake] flush in
-            // Through carbon's receive path, as statsd's graphite backend would arrive.
-            let timestamp = Double(flush.timestamp)
-            for datapoint in flush.datapoints {
-                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp)
+        var carbon: CarbonService?
+        var reload: ReloadOnHangup?
+        if configuration.carbon.enabled {
+            do {
+                try FileSystem.makeDirectories(configuration.carbon.localDataDirectory)
+            } catch {
+                logger.critical("event=startup_failed error=\"\(error)\"")
+                throw ExitCode(1)
             }
-        } : nil
-        let reload = ReloadOnHangup(configuration: configuration, carbon: carbon, logger: logger)
+            let service = CarbonService(settings: configuration.carbon, instance: instance, layout: layout,
+                                        filters: filters, logger: logger)
+            reload = ReloadOnHangup(configuration: configuration, carbon: service, logger: logger)
+            carbon = service
+        }
+        let statsd = configuration.statsd.enabled
+            ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, logger: logger))],
+            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, instance: instance, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
@@ -66,5 +68,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         withExtendedLifetime(reload) {}
         logger.info("event=stopped")
+    }
+
+    /// Statsd's flushes enter carbon's receive path, as statsd's graphite backend would have
+    /// sent them; without a local carbon only the upstream copy remains.
+    static func sink(into intake: MetricIntake?) -> StatsdServer.Sink {
+        guard let intake else { return { _ in } }
+        return { flush in
+            let timestamp = Double(flush.timestamp)
+            for datapoint in flush.datapoints {
+                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp)
+            }
+        }
     }
 }

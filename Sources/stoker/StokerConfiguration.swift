@@ -32,6 +32,20 @@ struct StokerConfiguration {
                                    warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })
     }
 
+    /// Combinations that cannot work, refused before anything starts.
+    func validate() throws {
+        if !carbon.enabled {
+            guard statsd.enabled else {
+                throw ConfigError(file: configPath ?? "(defaults)", key: "enabled", value: "false",
+                                  reason: "with [cache] ENABLED = false, [statsd] must be enabled")
+            }
+            guard statsd.graphiteHost != nil else {
+                throw ConfigError(file: configPath ?? "(defaults)", key: "enabled", value: "false",
+                                  reason: "statsd-only mode needs [statsd] graphiteHost: its flushes would go nowhere")
+            }
+        }
+    }
+
     private func ruleFile(_ name: String) -> String? {
         carbon.configDirectory.map { ($0 as NSString).appendingPathComponent(name) }
     }

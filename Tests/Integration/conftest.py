@@ -68,9 +68,17 @@ class Stoker:
         self.log = open(self.dir / 'stoker.log', 'w+')
         self.process = None
 
+    @staticmethod
+    def binary():
+        return os.environ.get('STOKER_BIN', str(ROOT / '.build' / 'debug' / 'stoker'))
+
+    def run_expecting_exit(self, timeout=60):
+        """Runs serve with this config where it must exit by itself (a refused config)."""
+        return subprocess.run([self.binary(), 'serve', '--config', str(self.config)],
+                              capture_output=True, text=True, timeout=timeout, cwd=str(self.dir))
+
     def start(self):
-        binary = os.environ.get('STOKER_BIN', str(ROOT / '.build' / 'debug' / 'stoker'))
-        self.process = subprocess.Popen([binary, 'serve', '--config', str(self.config)],
+        self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
                                         stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir))
         # every listener, UDP ones included, is bound once the startup line is logged
         wait_for(lambda: self._started(), what='startup line')
@@ -95,7 +103,9 @@ class Stoker:
         return (self.dir / 'stoker.log').read_text()
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
-        if self.process and self.process.poll() is None:
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
             self.process.send_signal(sig)
             self.process.wait(timeout=timeout)
         return self.process.returncode

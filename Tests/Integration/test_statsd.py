@@ -137,3 +137,26 @@ def test_forwarded_copy_survives_upstream_outage(stoker_factory):
     finally:
         capture.shutdown()
         capture.server_close()
+
+
+def test_statsd_only_mode_forwards_and_writes_nothing(stoker_factory):
+    port = free_port()
+    capture = Capture(port)
+    threading.Thread(target=capture.serve_forever, daemon=True).start()
+    try:
+        stoker = stoker_factory({'ENABLED': 'False'}, statsd_keys={'graphiteHost': '127.0.0.1', 'graphitePort': port})
+        statsd.StatsClient('127.0.0.1', stoker.ports['statsd']).incr('tier.requests', 6)
+        wait_for(lambda: any(l.startswith('stats_counts.tier.requests 6 ') for l in capture.lines), what='forwarded count')
+        assert 'mode=statsd-only' in stoker.output()
+        assert not stoker.data.exists(), 'no carbon half, no files'
+        with socket.socket() as s:
+            assert s.connect_ex(('127.0.0.1', stoker.ports['line'])) != 0, 'no carbon listener'
+    finally:
+        capture.shutdown()
+        capture.server_close()
+
+
+def test_statsd_only_mode_without_upstream_is_refused(stoker_factory):
+    result = stoker_factory({'ENABLED': 'False'}, start=False).run_expecting_exit()
+    assert result.returncode != 0
+    assert 'graphiteHost' in result.stderr

@@ -3,6 +3,7 @@ extension CarbonSettings {
 
     /// Every `[cache]` key Stoker honours, lower-cased, with how its value is read.
     static let keys: [String: Apply] = [
+        "enabled": { s, v throws(ConfigValue.Invalid) in s.enabled = try ConfigValue.bool(v) },
         "storage_dir": { s, v throws(ConfigValue.Invalid) in s.storageDirectory = try path(v) },
         "local_data_dir": { s, v throws(ConfigValue.Invalid) in s.localDataDirectory = try path(v) },
         "whitelists_dir": { s, v throws(ConfigValue.Invalid) in s.whitelistsDirectory = try path(v) },

@@ -11,6 +11,8 @@ public struct CarbonSettings: Sendable, Equatable {
         public var description: String { "\(interface):\(port)" }
     }
 
+    /// Stoker's own: run the carbon half (false: statsd-only mode, flushes go upstream).
+    public var enabled = true
     public var storageDirectory = "storage"
     public var localDataDirectory = "storage/whisper"
     /// Where storage-schemas.conf and friends live: the config file's directory.

@@ -1,0 +1,30 @@
+import Carbon
+import Logging
+import ServiceLifecycle
+import Statsd
+
+/// Runs the pipeline under swift-service-lifecycle: starts carbon, then statsd; waits for
+/// SIGTERM/SIGINT; then stops statsd (its final flush reaches the cache, or the upstream in
+/// statsd-only mode) and drains the whole cache to disk before returning.
+struct PipelineLifecycle: Service {
+    let carbon: CarbonService?
+    let statsd: StatsdServer?
+    let instance: String
+    let logger: Logger
+
+    func run() async throws {
+        var ports: [String] = []
+        if let carbon {
+            ports += try await carbon.start().map { "\($0.name)=\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
+        }
+        if let statsd {
+            ports += try await statsd.start().map { "\($0.name)=\($0.port)" }
+        }
+        let storage = carbon.map { "data_dir=\($0.settings.localDataDirectory)" } ?? "mode=statsd-only"
+        logger.info("event=started instance=\(instance) \(storage) \(ports.joined(separator: " "))")
+        try? await gracefulShutdown()
+        logger.info("event=stopping reason=signal")
+        await statsd?.stop()
+        await carbon?.shutdown()
+    }
+}
