@@ -15,7 +15,9 @@ struct StokerConfiguration {
     /// With no file, embedded defaults: carbon's ports, data under ./storage/whisper.
     static func load(path: String?, instance: String) throws -> StokerConfiguration {
         guard let path else {
-            return StokerConfiguration(carbon: CarbonSettings(), statsd: StatsdServerSettings(), instance: instance,
+            var statsd = StatsdServerSettings()
+            statsd.stateFile = CarbonSettings().storageDirectory + "/statsd-state.json"
+            return StokerConfiguration(carbon: CarbonSettings(), statsd: statsd, instance: instance,
                                        configPath: nil, warnings: [])
         }
         let file = try ConfigFileSections.load(path: path)
@@ -28,7 +30,11 @@ struct StokerConfiguration {
         } catch {
             throw ConfigError(file: path, key: error.key, value: error.value, reason: error.reason)
         }
-        return StokerConfiguration(carbon: loaded.settings, statsd: statsd.settings, instance: instance, configPath: path,
+        var statsdSettings = statsd.settings
+        if file.section("statsd")?["state_file"] == nil {
+            statsdSettings.stateFile = loaded.settings.storageDirectory + "/statsd-state.json"
+        }
+        return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, instance: instance, configPath: path,
                                    warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })
     }
 

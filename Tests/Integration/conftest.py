@@ -78,6 +78,7 @@ class Stoker:
                               capture_output=True, text=True, timeout=timeout, cwd=str(self.dir))
 
     def start(self):
+        self.log_offset = len(self.output())
         self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
                                         stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir))
         # every listener, UDP ones included, is bound once the startup line is logged
@@ -87,7 +88,7 @@ class Stoker:
     def _started(self):
         if self.process.poll() is not None:
             raise AssertionError('stoker exited early:\n' + self.output())
-        return 'event=started' in self.output()
+        return 'event=started' in self.output()[self.log_offset:]
 
     def _accepts(self, port):
         if self.process.poll() is not None:
@@ -100,7 +101,7 @@ class Stoker:
 
     def output(self):
         self.log.flush()
-        return (self.dir / 'stoker.log').read_text()
+        return (self.dir / 'stoker.log').read_text(errors='replace')
 
     def stop(self, sig=signal.SIGTERM, timeout=60):
         if self.process is None:

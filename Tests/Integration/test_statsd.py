@@ -160,3 +160,18 @@ def test_statsd_only_mode_without_upstream_is_refused(stoker_factory):
     result = stoker_factory({'ENABLED': 'False'}, start=False).run_expecting_exit()
     assert result.returncode != 0
     assert 'graphiteHost' in result.stderr
+
+
+def test_gauges_and_sets_survive_a_graceful_restart(stoker_factory):
+    stoker = stoker_factory(statsd_keys={'flushInterval': 60000})
+    client = statsd.StatsClient('127.0.0.1', stoker.ports['statsd'])
+    client.gauge('kept.gauge', 42)
+    client.set('kept.set', 'x')
+    wait_for(lambda: "'kept.gauge': 42" in admin(stoker, 'gauges'))
+    assert stoker.stop() == 0
+    assert (stoker.dir / 'storage' / 'statsd-state.json').exists()
+    # same config, new process: the gauge is still 42 without being sent again
+    stoker.start()
+    assert "'kept.gauge': 42" in admin(stoker, 'gauges')
+    assert "'kept.set'" in admin(stoker, 'sets')
+    assert 'event=statsd_state_restored gauges=1 sets=1' in stoker.output()

@@ -182,6 +182,11 @@ public struct AggregationTable: Sendable {
         AggregationTable.withName(name) { addSetMember($0, $1, hash: $2, member: SetMember(member)) }
     }
 
+    /// Makes the set known without a member (a set restored after a restart: `count 0`).
+    public mutating func declareSet(_ name: String) {
+        AggregationTable.withName(name) { addSetMember($0, $1, hash: $2, member: nil) }
+    }
+
     public func counter(_ name: String) -> Double? { counterNames.find(name).map { counterValues[$0] } }
 
     public func gauge(_ name: String) -> Double? {

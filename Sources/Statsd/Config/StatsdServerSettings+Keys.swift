@@ -47,6 +47,7 @@ extension StatsdServerSettings {
             case "graphiteport": s.graphitePort = try int(1...65535)
             case "forward_buffer_flushes": s.forwardBufferFlushes = try int(1...1_000_000)
             case "dumpmessages": s.dumpMessages = try bool()
+            case "state_file": s.stateFile = value.isEmpty ? nil : value
             case "flushinterval":
                 // statsd treats a falsy interval as the default.
                 let n = try int(0...86_400_000)

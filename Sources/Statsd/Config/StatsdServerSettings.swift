@@ -22,6 +22,8 @@ public struct StatsdServerSettings: Sendable, Equatable {
     public var graphitePort = 2003
     /// Stoker: flushes kept for an upstream that is down; beyond it the oldest is dropped (counted).
     public var forwardBufferFlushes = 360
+    /// Stoker: where gauges and sets are kept across a graceful restart (nil: not kept).
+    public var stateFile: String?
     /// `dumpMessages`: log every packet received.
     public var dumpMessages = false
     /// The parsing, aggregation and flush options.

@@ -48,6 +48,7 @@ public final class StatsdServer: Sendable {
 
     /// Opens the sockets, starts the reader threads, the TCP and admin servers and the flushes.
     public func start() async throws -> [Bound] {
+        restoreState()
         var bound: [Bound] = []
         var port = settings.port
         var udp: [UDPReader] = []
@@ -146,6 +147,27 @@ public final class StatsdServer: Sendable {
         return output
     }
 
+    /// Gauges and sets from the previous run (statsd_state_file), before any packet.
+    private func restoreState() {
+        guard let path = settings.stateFile else { return }
+        do {
+            guard let snapshot = try StatePersistence(path: path).load() else { return }
+            state.withLock { StatePersistence.restore(snapshot, into: &$0.table) }
+            logger.info("event=statsd_state_restored gauges=\(snapshot.gauges.count) sets=\(snapshot.sets.count) file=\(path)")
+        } catch {
+            logger.error("event=statsd_state_unreadable file=\(path) error=\"\(error)\" state=fresh")
+        }
+    }
+
+    private func saveState() {
+        guard let path = settings.stateFile else { return }
+        do {
+            try state.withLock { try StatePersistence(path: path).save($0.table) }
+        } catch {
+            logger.error("event=statsd_state_not_saved file=\(path) error=\"\(error)\"")
+        }
+    }
+
     /// Flushes completed since start.
     public var flushes: Int { flushCount.load(ordering: .relaxed) }
 
@@ -177,6 +199,7 @@ public final class StatsdServer: Sendable {
         flushWake.signal()
         flushDone.wait()
         flush()
+        saveState()
         forwarder?.stop(timeout: forwardTimeout)
         try? await group.shutdownGracefully()
         logger.info("event=statsd_stopped flushes=\(flushes)")
