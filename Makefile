@@ -7,7 +7,7 @@ RUN_ARGS    ?= $(if $(CONFIG),--config $(CONFIG),)
 # Packages the build and the server need at run time.
 RUN_PACKAGES  := pkg-config libssh-dev
 # Packages the test suite needs: the reference whisper module and its interpreter.
-TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client
+TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client python3-yaml graphite-web carbon-c-relay systemd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

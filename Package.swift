@@ -46,10 +46,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Debian's libssh (pkg-config libssh), for the manhole's SSH server.
+        .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        // The manhole: SSH into the live process and a small inspection language.
+        .target(name: "Manhole", dependencies: ["CLibSSH", "Carbon", "Statsd"]),
         .executableTarget(
             name: "stoker",
             dependencies: [
-                "Whisper", "Carbon", "Statsd",
+                "Whisper", "Carbon", "Statsd", "Manhole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -66,6 +70,10 @@ let package = Package(
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
         .testTarget(name: "StatsdTests", dependencies: ["Statsd"]),
+        .testTarget(
+            name: "ManholeTests",
+            dependencies: ["Manhole", "Carbon", "Statsd", "Whisper", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper"]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),
     ],

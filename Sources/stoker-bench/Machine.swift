@@ -82,6 +82,68 @@ enum Machine {
         sync()
     }
 
+    /// A `/proc/self/status` field in bytes (`VmRSS`, `VmHWM`: given in kB there), or 0.
+    static func statusBytes(_ field: String) -> Int {
+        guard let file = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 512)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard text.hasPrefix(field + ":") else { continue }
+            let number = text.dropFirst(field.count + 1).filter(\.isNumber)
+            return (Int(number) ?? 0) * 1024
+        }
+        return 0
+    }
+
+    /// Resident set size of this process now (VmRSS).
+    static var residentBytes: Int { statusBytes("VmRSS") }
+
+    /// Highest resident set size since start or since `resetPeakResident` (VmHWM).
+    static var peakResidentBytes: Int { statusBytes("VmHWM") }
+
+    /// Resets VmHWM to the current RSS (writes 5 to /proc/self/clear_refs). Returns false if the
+    /// kernel refused.
+    @discardableResult
+    static func resetPeakResident() -> Bool {
+        guard let file = fopen("/proc/self/clear_refs", "w") else { return false }
+        defer { fclose(file) }
+        return fputs("5", file) >= 0
+    }
+
+    /// Returns free heap pages to the kernel (glibc's malloc_trim(0), looked up at run time), so
+    /// that the next RSS delta counts fresh pages rather than reused ones.
+    static func trimHeap() {
+        #if os(Linux)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        if let symbol = libcSymbol("malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
+        #endif
+    }
+
+    /// A free TCP or UDP port on 127.0.0.1 (bound to port 0, read back, released).
+    static func freeLoopbackPort(udp: Bool = false) throws -> Int {
+        #if os(Linux)
+        let type = Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
+        #else
+        let type = udp ? SOCK_DGRAM : SOCK_STREAM
+        #endif
+        let fd = socket(AF_INET, type, 0)
+        guard fd >= 0 else { throw BenchFailure("socket failed (errno \(errno))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw BenchFailure("cannot bind a loopback port (errno \(errno))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     private static func libcSymbol(_ name: String) -> UnsafeMutableRawPointer? {
         guard let handle = dlopen(nil, RTLD_NOW) else { return nil }
         return dlsym(handle, name)

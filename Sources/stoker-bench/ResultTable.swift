@@ -3,7 +3,12 @@ import Foundation
 /// One line of a benchmark's result table: a C figure, a Stoker figure and the targets the
 /// Stoker figure must meet. Each figure keeps every repetition; the table shows the median.
 struct ResultRow {
-    enum Unit: String { case updates = "updates/s", points = "points/s", creates = "creates/s" }
+    enum Unit: String {
+        case updates = "updates/s", points = "points/s", creates = "creates/s"
+        case lines = "lines/s", datagrams = "datagrams/s"
+        case bytesPerPoint = "bytes/point", bytesPerMetric = "bytes/metric", bytesPerCounter = "bytes/counter"
+        case mebibytes = "MiB", milliseconds = "ms", percent = "%"
+    }
 
     var workload: String
     var unit: Unit
@@ -13,8 +18,12 @@ struct ResultRow {
     var minimumRatio: Double?
     /// Stoker must reach this absolute figure (nil: none).
     var minimumAbsolute: Double?
+    /// Stoker must stay at or below this figure (nil: none): sizes, times, losses.
+    var maximumAbsolute: Double?
     /// Shown for reference only; no pass or fail.
     var isReference = false
+    /// Peers measured on this machine (`limits.md`), shown in an extra column when asked for.
+    var peers: String = ""
 
     var cMedian: Double? { Self.median(c) }
     var stokerMedian: Double? { Self.median(stoker) }
@@ -28,6 +37,7 @@ struct ResultRow {
         var parts: [String] = []
         if let r = minimumRatio { parts.append(">= \(Int((r * 100).rounded())) % of C") }
         if let a = minimumAbsolute { parts.append(">= \(Self.format(a)) \(unit.rawValue)") }
+        if let a = maximumAbsolute { parts.append("<= \(Self.format(a)) \(unit.rawValue)") }
         return parts.joined(separator: ", ")
     }
 
@@ -37,6 +47,7 @@ struct ResultRow {
         guard let s = stokerMedian else { return false }
         if let r = minimumRatio, (ratio ?? 0) < r { return false }
         if let a = minimumAbsolute, s < a { return false }
+        if let a = maximumAbsolute, s > a { return false }
         return true
     }
 
@@ -64,15 +75,18 @@ struct ResultRow {
 
 /// Renders rows as a Markdown table (readable as plain text too).
 enum ResultTable {
-    static func markdown(_ rows: [ResultRow]) -> String {
-        var lines = [
-            "| workload | unit | C baseline | Stoker | Stoker/C | target | result |",
-            "|---|---|---|---|---|---|---|",
-        ]
+    /// `peerColumn` adds the peers measured on this machine (`ResultRow.peers`) after the C column.
+    static func markdown(_ rows: [ResultRow], peerColumn: Bool = false) -> String {
+        var lines = peerColumn
+            ? ["| workload | unit | C baseline | peers (limits.md) | Stoker | Stoker/C | target | result |",
+               "|---|---|---|---|---|---|---|---|"]
+            : ["| workload | unit | C baseline | Stoker | Stoker/C | target | result |",
+               "|---|---|---|---|---|---|---|"]
         for row in rows {
             let ratio = row.ratio.map { String(format: "%.0f %%", $0 * 100) } ?? "-"
             let result = row.passed.map { $0 ? "PASS" : "**FAIL**" } ?? "-"
-            lines.append("| \(row.workload) | \(row.unit.rawValue) | \(ResultRow.figure(row.c)) | \(ResultRow.figure(row.stoker)) | \(ratio) | \(row.targetText) | \(result) |")
+            let peers = peerColumn ? " \(row.peers.isEmpty ? "-" : row.peers) |" : ""
+            lines.append("| \(row.workload) | \(row.unit.rawValue) | \(ResultRow.figure(row.c)) |\(peers) \(ResultRow.figure(row.stoker)) | \(ratio) | \(row.targetText) | \(result) |")
         }
         return lines.joined(separator: "\n")
     }

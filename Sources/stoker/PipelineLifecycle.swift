@@ -1,5 +1,6 @@
 import Carbon
 import Logging
+import Manhole
 import ServiceLifecycle
 import Statsd
 
@@ -9,6 +10,7 @@ import Statsd
 struct PipelineLifecycle: Service {
     let carbon: CarbonService?
     let statsd: StatsdServer?
+    let manhole: ManholeSettings
     let instance: String
     let logger: Logger
 
@@ -20,10 +22,18 @@ struct PipelineLifecycle: Service {
         if let statsd {
             ports += try await statsd.start().map { "\($0.name)=\($0.port)" }
         }
+        var manholeServer: ManholeServer?
+        if manhole.enabled, let carbon {
+            let context = ManholeContext(carbon: carbon, manhole: manhole, statsd: statsd.map { StatsdServerInspection(server: $0) })
+            let server = ManholeServer(settings: manhole, context: context, logger: logger)
+            ports.append("manhole=\(manhole.interface):\(try server.start())")
+            manholeServer = server
+        }
         let storage = carbon.map { "data_dir=\($0.settings.localDataDirectory)" } ?? "mode=statsd-only"
         logger.info("event=started instance=\(instance) \(storage) \(ports.joined(separator: " "))")
         try? await gracefulShutdown()
         logger.info("event=stopping reason=signal")
+        await manholeServer?.shutdown()
         await statsd?.stop()
         await carbon?.shutdown()
     }

@@ -57,7 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
         let statsd = configuration.statsd.enabled
             ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, instance: instance, logger: logger))],
+            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
+                                                          instance: instance, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

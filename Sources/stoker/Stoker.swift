@@ -7,7 +7,7 @@ struct Stoker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stoker",
         abstract: "statsd + carbon-cache in one process, with Graphite-compatible whisper files.",
-        subcommands: [ServeCommand.self, WhisperCommand.self],
+        subcommands: [ServeCommand.self, WhisperCommand.self, CheckConfigCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

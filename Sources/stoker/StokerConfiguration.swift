@@ -1,5 +1,6 @@
 import Carbon
 import Foundation
+import Manhole
 import Statsd
 
 /// Everything `serve` reads before starting: the INI file's `[cache]` section and the rule
@@ -7,6 +8,7 @@ import Statsd
 struct StokerConfiguration {
     var carbon: CarbonSettings
     var statsd: StatsdServerSettings
+    var manhole: ManholeSettings
     var instance: String
     var configPath: String?
     /// Unknown keys and skipped rule sections, logged once at startup.
@@ -17,13 +19,17 @@ struct StokerConfiguration {
         guard let path else {
             var statsd = StatsdServerSettings()
             statsd.stateFile = CarbonSettings().storageDirectory + "/statsd-state.json"
-            return StokerConfiguration(carbon: CarbonSettings(), statsd: statsd, instance: instance,
-                                       configPath: nil, warnings: [])
+            return StokerConfiguration(carbon: CarbonSettings(), statsd: statsd, manhole: ManholeSettings(),
+                                       instance: instance, configPath: nil, warnings: [])
         }
         let file = try ConfigFileSections.load(path: path)
         let directory = (path as NSString).deletingLastPathComponent
-        let loaded = try CarbonSettings.from(values: file.cacheSection(instance: instance), fileName: path,
-                                             configDirectory: directory.isEmpty ? "." : directory)
+        let cacheSection = file.cacheSection(instance: instance)
+        let loaded = try CarbonSettings.from(values: cacheSection, fileName: path,
+                                             configDirectory: directory.isEmpty ? "." : directory,
+                                             otherKeys: ManholeSettings.configKeys)
+        let manhole = try ManholeSettings.from(values: cacheSection, fileName: path,
+                                               storageDirectory: loaded.settings.storageDirectory)
         let statsd: (settings: StatsdServerSettings, warnings: [String])
         do {
             statsd = try StatsdServerSettings.from(values: file.section("statsd") ?? [:])
@@ -34,7 +40,8 @@ struct StokerConfiguration {
         if file.section("statsd")?["state_file"] == nil {
             statsdSettings.stateFile = loaded.settings.storageDirectory + "/statsd-state.json"
         }
-        return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, instance: instance, configPath: path,
+        return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, manhole: manhole,
+                                   instance: instance, configPath: path,
                                    warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })
     }
 
@@ -77,6 +84,31 @@ struct StokerConfiguration {
         let layout = StorageLayout(schemas: schemas, aggregation: aggregation, dataDirectory: carbon.localDataDirectory,
                                    hashTaggedNames: carbon.tagHashFilenames)
         return (layout, warnings)
+    }
+
+    /// The parsed rule files themselves (what `storageLayout()` wraps in closures), for tools
+    /// that show which rule a name matches: the files used (nil: none), the schemas without
+    /// the implicit default, and the aggregation rules.
+    struct StorageRules {
+        var schemasFile: String?
+        var schemas: StorageSchemas
+        var aggregationFile: String?
+        var aggregation: StorageAggregation
+    }
+
+    /// Reads storage-schemas.conf and storage-aggregation.conf as `storageLayout()` does.
+    func storageRules() throws -> StorageRules {
+        var rules = StorageRules(schemasFile: nil, schemas: StorageSchemas(schemas: []),
+                                 aggregationFile: nil, aggregation: StorageAggregation(rules: []))
+        if let path = ruleFile("storage-schemas.conf"), FileManager.default.fileExists(atPath: path) {
+            rules.schemasFile = path
+            rules.schemas = try StorageSchemas.load(path: path)
+        }
+        if let path = ruleFile("storage-aggregation.conf"), FileManager.default.fileExists(atPath: path) {
+            rules.aggregationFile = path
+            rules.aggregation = try StorageAggregation.load(path: path)
+        }
+        return rules
     }
 
     /// whitelist.conf / blacklist.conf, when USE_WHITELIST is on.

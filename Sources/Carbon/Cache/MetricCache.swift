@@ -70,7 +70,12 @@ public final class MetricCache: Sendable {
     /// The shard holding `metric`.
     @inline(__always)
     public func shardIndex(of metric: String) -> Int {
-        Int(truncatingIfNeeded: UInt(bitPattern: metric.hashValue)) & mask
+        // A cheap mix of the length and the last 8 bytes (where names of one family differ):
+        // the dictionary inside the shard hashes the whole name anyway.
+        var h: UInt64 = UInt64(truncatingIfNeeded: metric.utf8.count) &* 0x9E37_79B9_7F4A_7C15
+        for byte in metric.utf8.suffix(8) { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        h ^= h >> 29
+        return Int(truncatingIfNeeded: h) & mask
     }
 
     /// Points cached (carbon's `size`).
@@ -108,11 +113,15 @@ public final class MetricCache: Sendable {
                 }
                 return .dropped
             }
-            if queues[metric] == nil {
-                queues[metric] = MetricQueue(sequence: nextSequence.add(1, ordering: .relaxed).newValue)
-                queueCount.add(1, ordering: .relaxed)
+            // One hash lookup for the common case (the metric is already queued).
+            if let index = queues.index(forKey: metric) {
+                return queues.values[index].store(point) ? .added : .replaced
             }
-            return queues[metric]!.store(point) ? .added : .replaced
+            var queue = MetricQueue(sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+            _ = queue.store(point)
+            queues[metric] = queue
+            queueCount.add(1, ordering: .relaxed)
+            return .added
         }
         switch outcome {
         case .added: pointCount.add(1, ordering: .relaxed)

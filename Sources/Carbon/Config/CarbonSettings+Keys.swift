@@ -50,7 +50,7 @@ extension CarbonSettings {
         "carbon_metric_interval": { s, v throws(ConfigValue.Invalid) in s.carbonMetricInterval = try ConfigValue.number(v, in: 0...86400) },
         "writer_threads": { s, v throws(ConfigValue.Invalid) in s.writerThreads = try ConfigValue.integer(v, in: 1...64) },
         "cache_shards": { s, v throws(ConfigValue.Invalid) in s.cacheShards = try ConfigValue.integer(v, in: 1...4096) },
-        "max_open_files": { s, v throws(ConfigValue.Invalid) in s.maxOpenFiles = try ConfigValue.integer(v, in: 1...10_000_000) },
+        "max_open_files": { s, v throws(ConfigValue.Invalid) in s.maxOpenFiles = try ConfigValue.integer(v, in: 0...10_000_000) },
         "log_level": { s, v throws(ConfigValue.Invalid) in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             guard levels.contains(v.lowercased()) else { throw ConfigValue.Invalid(reason: "expected one of \(levels.joined(separator: ", "))") }
@@ -76,7 +76,10 @@ extension CarbonSettings {
 
     /// Reads a `[cache]` section. Unknown keys come back as warnings (logged once at startup);
     /// an invalid value throws naming the key, the value and the reason.
-    public static func from(values: [String: String], fileName: String, configDirectory: String?) throws(ConfigError)
+    /// `otherKeys` are read by other parts of Stoker from the same section (the manhole's):
+    /// they are not warned about.
+    public static func from(values: [String: String], fileName: String, configDirectory: String?,
+                            otherKeys: Set<String> = []) throws(ConfigError)
         -> (settings: CarbonSettings, warnings: [String])
     {
         var settings = CarbonSettings()
@@ -94,7 +97,7 @@ extension CarbonSettings {
                 continue
             }
             guard let apply = keys[key] else {
-                if !acceptedWithoutEffect.contains(key) {
+                if !acceptedWithoutEffect.contains(key) && !otherKeys.contains(key) {
                     warnings.append("\(fileName): unknown key \(key.uppercased()) ignored")
                 }
                 continue

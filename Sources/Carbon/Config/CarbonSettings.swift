@@ -53,7 +53,9 @@ public struct CarbonSettings: Sendable, Equatable {
     /// Stoker's own: writer threads, cache shards, descriptors the writers may keep open.
     public var writerThreads = 1
     public var cacheShards = 64
-    public var maxOpenFiles = 4096
+    /// 0 = automatic: the process's open-file limit is raised to its hard limit and all but
+    /// 1024 descriptors may stay open for whisper files.
+    public var maxOpenFiles = 0
     /// Stoker's own: trace, debug, info, notice, warning, error, critical.
     public var logLevel = "info"
 
@@ -71,7 +73,7 @@ public struct CarbonSettings: Sendable, Equatable {
         writer.allocation = whisperFallocateCreate ? .fallocate : (whisperSparseCreate ? .sparse : .zeroed)
         writer.whisperOptions = WhisperOptions(lockWrites: whisperLockWrites, autoflush: whisperAutoflush,
                                                fadviseRandom: whisperFadviseRandom)
-        writer.openFileBudget = maxOpenFiles
+        writer.openFileBudget = maxOpenFiles > 0 ? maxOpenFiles : OpenFileLimit.raiseToHardLimit() - 1024
         return writer
     }
 }

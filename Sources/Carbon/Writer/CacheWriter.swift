@@ -27,6 +27,9 @@ public final class CacheWriter: Sendable {
     let stopping = Atomic<Bool>(false)
     /// Bumped by `reloadLayout`; workers clear their quarantine when they see a new value.
     let layoutGeneration = Atomic<Int>(0)
+    /// While above 0, writers ignore MAX_UPDATES_PER_SECOND and MAX_CREATES_PER_MINUTE
+    /// (an operator's writeCachedDataPoints()).
+    let limitsLifted = Atomic<Int>(0)
     /// Metrics whose header was rewritten behind the writers' backs (set-metadata).
     let staleHandles = Mutex<Set<String>>([])
     private let finished = DispatchSemaphore(value: 0)
@@ -94,6 +97,16 @@ public final class CacheWriter: Sendable {
 }
 
 extension CacheWriter {
+    /// Runs `body` with the update and create limits lifted: what an operator asking for
+    /// every cached point to be written now expects (carbon's writeCachedDataPoints()).
+    public func withLimitsLifted<T>(_ body: () throws -> T) rethrows -> T {
+        limitsLifted.add(1, ordering: .relaxed)
+        defer { limitsLifted.subtract(1, ordering: .relaxed) }
+        return try body()
+    }
+
+    var areLimitsLifted: Bool { limitsLifted.load(ordering: .relaxed) > 0 }
+
     /// The aggregation method in a metric's file header (carbonlink get-metadata).
     public func aggregationMethod(of metric: String) throws -> AggregationMethod {
         let path = try layout.withLock { $0 }.path(metric)

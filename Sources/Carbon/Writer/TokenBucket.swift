@@ -35,10 +35,12 @@ public final class TokenBucket: Sendable {
 
     /// Takes a token, sleeping until one is available (the update limit blocks the writer).
     /// Returns the seconds waited.
+    /// `unless` is asked between short sleeps: true ends the wait without a token.
     @discardableResult
-    public func take() -> Double {
+    public func take(unless: () -> Bool = { false }) -> Double {
         var waited = 0.0
         while true {
+            if unless() { return waited }
             let wait = waitTime()
             if wait == 0 { return waited }
             let slice = min(wait, 0.1)

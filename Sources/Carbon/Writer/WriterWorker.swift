@@ -108,7 +108,7 @@ struct WriterWorker {
             case let .notOpened(outcome): return outcome
             }
         }
-        writer.updateBucket.take()
+        writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted })
         guard let points = cache.pop(metric) else { return .waiting }
         let whisperPoints = points.map { WhisperPoint(timestamp: Int($0.timestamp.rounded(.towardZero)), value: $0.value) }
         let began = DispatchTime.now().uptimeNanoseconds
@@ -166,7 +166,7 @@ struct WriterWorker {
         } catch {
             return .notOpened(handleOpenError(metric, error))
         }
-        if !stopping && !writer.createBucket.tryTake() {
+        if !stopping && !writer.areLimitsLifted && !writer.createBucket.tryTake() {
             stats.deferredCreates.add(1, ordering: .relaxed)
             return .notOpened(.waiting)
         }

@@ -120,6 +120,22 @@ final class CacheWriterTests: XCTestCase {
         XCTAssertEqual(writer.statistics.snapshot.updateOperations, 30)
     }
 
+    func testLiftedLimitsLetAnOperatorFlushNow() throws {
+        let cache = MetricCache()
+        let now = Double(Int(Date().timeIntervalSince1970))
+        for i in 0..<10 { cache.store("op.m\(i)", .init(timestamp: now, value: 1)) }
+        let writer = makeWriter(cache) { $0.maxUpdatesPerSecond = 0.001; $0.maxCreatesPerMinute = 0.001; $0.maxUpdatesPerSecondOnShutdown = .infinity }
+        writer.start()
+        try writer.withLimitsLifted {
+            try waitUntil { writer.statistics.snapshot.committedPoints == 10 }
+        }
+        // limits apply again afterwards: a new metric waits
+        cache.store("op.after", .init(timestamp: now, value: 1))
+        sleepSeconds(0.3)
+        XCTAssertEqual(cache.queues, 1)
+        writer.drainAndStop()
+    }
+
     func testFileDescriptorBudgetIsRespected() throws {
         let cache = MetricCache(shardCount: 1)
         let now = Double(Int(Date().timeIntervalSince1970))
