@@ -34,8 +34,8 @@ struct CarbonBenchmark: AsyncParsableCommand {
     @Option(help: "SwiftNIO event-loop threads of the service (default: one per core).")
     var eventLoops: Int = Machine.processorCount
 
-    @Option(help: "Descriptors the writers may keep open (MAX_OPEN_FILES; the rest are opened per write).")
-    var maxOpenFiles: Int = 4096
+    @Option(help: "Descriptors the writers may keep open (MAX_OPEN_FILES; the rest are opened per write; 0 = Stoker's default, the hard limit minus 1024).")
+    var maxOpenFiles: Int = 0
 
     @Option(help: "Directory holding tcp_blast.c.")
     var tools: String = "../shared/tools"
@@ -110,14 +110,14 @@ struct CarbonBenchmark: AsyncParsableCommand {
         if let record {
             let section = section(command: commandLine, machine: machine, date: startDate, table: table,
                                   loadAtStart: loadAtStart, loadAtEnd: loadAtEnd, failures: failures,
-                                  nameLength: runner.memoryNameLength)
+                                  nameLength: runner.memoryNameLength, limit: limit)
             try MarkdownRecord.replace(section: section, heading: "## Carbon (issue 3)", in: record)
             print("recorded in \(record)")
         }
     }
 
     private func section(command: String, machine: String, date: Date, table: String, loadAtStart: String,
-                         loadAtEnd: String, failures: Int, nameLength: Int) -> String {
+                         loadAtEnd: String, failures: Int, nameLength: Int, limit: (soft: UInt64, hard: UInt64)) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return """
@@ -128,12 +128,13 @@ struct CarbonBenchmark: AsyncParsableCommand {
             - Load (`/proc/loadavg`, 1/5/15 min): \(loadAtStart) at start, \(loadAtEnd) at end
             - Service: CarbonService in the bench process, \(eventLoops) event loop(s), \(writerThreads) writer \
             thread(s), sorted strategy, MAX_UPDATES_PER_SECOND and MAX_CREATES_PER_MINUTE unlimited, \
-            sparse creates, MAX_OPEN_FILES \(maxOpenFiles), files of 1 archive 60 s x 1440 points in page cache.
+            sparse creates, MAX_OPEN_FILES \(maxOpenFiles == 0 ? "0 (auto: \(limit.hard) - 1024)" : "\(maxOpenFiles)"), files of 1 archive 60 s x 1440 points in page cache.
             - Load: `tcp_blast -k \(metrics) -r \(points)`, ONE TCP connection, names `bench.kN` \
             (\(metrics) x \(points) = \(metrics * points) points per workload); a sample of every \
             workload's files is read back with `WhisperFile.fetch` and checked point by point.
             - Memory: two fills with the writer held back, \(points) then \(2 * points) points per metric, \
-            names of \(nameLength) bytes; RSS deltas solved for bytes per point and per metric.
+            names of \(nameLength) bytes; the deltas of malloc's bytes in use (glibc `malloc_info`) and of \
+            RSS after `malloc_trim` solved for bytes per point and per metric.
             - Figures: median of the repetitions, (min-max) when more than one. The C column is empty: \
             the peers are the servers measured in `../shared/reference/limits.md` §3.
 
@@ -161,7 +162,7 @@ private struct CarbonRunner {
 
     enum Row: Int, CaseIterable {
         case receivedNew, committedNew, createsNew, receivedExisting, committedExisting, committedCold,
-             receivedAlone, storeAlone, drain, drainExisting, bytesPerPoint, bytesPerMetric, peakNew, peakExisting
+             receivedAlone, storeAlone, drain, drainExisting, bytesPerPoint, bytesPerMetric, rssPerPoint, rssPerMetric, peakNew, peakExisting
     }
 
     init(options: CarbonBenchmark, tcpBlast: String, root: String) {
@@ -198,12 +199,16 @@ private struct CarbonRunner {
             case .drain:
                 return ResultRow(workload: "shutdown drain of \(WhisperRunnerFormat.count(options.metrics)) x \(2 * options.points) into new files: committed", unit: .points, isReference: true)
             case .drainExisting:
-                return ResultRow(workload: "(d) \(n) held back, then drained into existing files: committed (writer alone, full batches)", unit: .points, isReference: true,
+                return ResultRow(workload: "(d) \(n) into a fresh service, writer held back, then drained into existing files: committed (writer alone, 10-point updates, headers read)", unit: .points, isReference: true,
                                  peers: "C `open` K=10: 1.75M (whisper suite)")
             case .bytesPerPoint:
-                return ResultRow(workload: "cache RSS per point (\(options.points) -> \(2 * options.points) points/metric)", unit: .bytesPerPoint, maximumAbsolute: 16)
+                return ResultRow(workload: "cache heap per point (malloc in use, \(options.points) -> \(2 * options.points) points/metric)", unit: .bytesPerPoint, maximumAbsolute: 16)
             case .bytesPerMetric:
-                return ResultRow(workload: "cache RSS per metric (overhead beyond the points)", unit: .bytesPerMetric, isReference: true)
+                return ResultRow(workload: "cache heap per metric (overhead beyond the points)", unit: .bytesPerMetric, isReference: true)
+            case .rssPerPoint:
+                return ResultRow(workload: "cache RSS per point (after malloc_trim)", unit: .bytesPerPoint, isReference: true)
+            case .rssPerMetric:
+                return ResultRow(workload: "cache RSS per metric (after malloc_trim)", unit: .bytesPerMetric, isReference: true)
             case .peakNew:
                 return ResultRow(workload: "(a) peak RSS of the process", unit: .mebibytes, isReference: true)
             case .peakExisting:
@@ -265,7 +270,7 @@ private struct CarbonRunner {
         let seconds = MonotonicClock.now() - begin
         let stats = held.service.writer.statistics.snapshot
         guard stats.committedPoints == total else { throw BenchFailure("(d) drain committed \(stats.committedPoints) of \(total) points") }
-        log(String(format: "  drained in %.2f s: %@ points/s, %d update operations", seconds, ResultRow.format(Double(total) / seconds), stats.updateOperations))
+        log(String(format: "  drained in %.2f s: %@ points/s, %d update operations\n  CLOCK_MONOTONIC %.3f-%.3f", seconds, ResultRow.format(Double(total) / seconds), stats.updateOperations, begin, begin + seconds))
         try verify(prefix: prefix, directory: directory, timestamp: timestamp(slot: 5))
         add(.drainExisting, Double(total) / seconds)
         Machine.trimHeap()
@@ -275,27 +280,34 @@ private struct CarbonRunner {
     private mutating func memory(prefix: String, directory: String) async throws {
         Machine.trimHeap()
         let service = try await Service.start(options, directory: directory, holdWriterBack: true)
-        memoryNameLength = "\(prefix).k\(options.metrics - 1)".utf8.count
+        if memoryNameLength == 0 { memoryNameLength = "\(prefix).k\(options.metrics - 1)".utf8.count }
         // Let the service's threads settle before the baseline.
         usleep(200_000)
         // Every RSS figure is taken after malloc_trim: live cache memory, not the free chunks
         // an array left behind when it grew (those are reported alongside, untrimmed).
         Machine.trimHeap()
         let before = Machine.residentBytes
+        let heapBefore = Machine.heapBytesInUse() ?? 0
         log("memory: writer held back, \(options.metrics) x \(options.points) points (load \(Machine.loadAverage), RSS \(mib(before)) MiB)")
         let first = try blast(service, prefix: prefix, timestamp: timestamp(slot: 0), until: .cached(options.metrics * options.points), expectCreates: false)
         let afterFirstRaw = Machine.residentBytes
+        let heapFirst = Machine.heapBytesInUse() ?? 0
         Machine.trimHeap()
         let afterFirst = Machine.residentBytes
         log("memory: then \(options.points) more points per metric")
         _ = try blast(service, prefix: prefix, timestamp: timestamp(slot: 1), until: .cached(2 * options.metrics * options.points), expectCreates: false)
         let afterSecondRaw = Machine.residentBytes
+        let heapSecond = Machine.heapBytesInUse() ?? 0
         Machine.trimHeap()
         let afterSecond = Machine.residentBytes
         let committed = service.service.writer.statistics.snapshot.committedPoints
         guard committed == 0 else { throw BenchFailure("the writer was not held back: \(committed) points committed") }
 
         let pointsPerFill = Double(options.metrics * options.points)
+        let heapPerPoint = Double(heapSecond - heapFirst) / pointsPerFill
+        let heapPerMetric = (Double(heapFirst - heapBefore) - heapPerPoint * pointsPerFill) / Double(options.metrics)
+        log(String(format: "  malloc in use %@ -> %@ -> %@ MiB: %.1f bytes/point, %.0f bytes/metric (names of %d bytes)",
+                   mib(heapBefore), mib(heapFirst), mib(heapSecond), heapPerPoint, heapPerMetric, memoryNameLength))
         let perPoint = Double(afterSecond - afterFirst) / pointsPerFill
         let perMetric = (Double(afterFirst - before) - perPoint * pointsPerFill) / Double(options.metrics)
         log(String(format: "  RSS after malloc_trim %@ -> %@ -> %@ MiB: %.1f bytes/point, %.0f bytes/metric (names of %d bytes)",
@@ -306,8 +318,10 @@ private struct CarbonRunner {
                    mib(afterFirstRaw), mib(afterSecondRaw), rawPerPoint, rawPerMetric))
         untrimmed = (rawPerPoint, rawPerMetric)
         add(.receivedAlone, first.receivedRate)
-        add(.bytesPerPoint, perPoint)
-        add(.bytesPerMetric, perMetric)
+        add(.bytesPerPoint, heapPerPoint)
+        add(.bytesPerMetric, heapPerMetric)
+        add(.rssPerPoint, perPoint)
+        add(.rssPerMetric, perMetric)
 
         let total = 2 * options.metrics * options.points
         log("memory: shutdown drain of \(total) points into \(options.metrics) new files")

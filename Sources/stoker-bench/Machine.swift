@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 
 /// Facts about the machine a benchmark runs on, and the few process settings a suite changes.
 enum Machine {
@@ -117,6 +118,40 @@ enum Machine {
         #if os(Linux)
         typealias MallocTrim = @convention(c) (Int) -> Int32
         if let symbol = libcSymbol("malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
+        #endif
+    }
+
+    /// Bytes the process's malloc heap holds for live allocations, from glibc's malloc_info
+    /// (looked up at run time): arenas' system memory minus their free chunks, plus mmapped
+    /// chunks. Unlike RSS it does not depend on how freed chunks are laid out. nil if unknown.
+    static func heapBytesInUse() -> Int? {
+        #if os(Linux)
+        typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>) -> Int32
+        guard let symbol = libcSymbol("malloc_info"), let file = tmpfile() else { return nil }
+        defer { fclose(file) }
+        guard unsafeBitCast(symbol, to: MallocInfo.self)(0, file) == 0 else { return nil }
+        rewind(file)
+        var text: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, file)
+            if n <= 0 { break }
+            text += chunk[0..<n]
+        }
+        // The process-wide totals follow the last </heap>.
+        let xml = String(decoding: text, as: UTF8.self)
+        guard let tail = xml.range(of: "</heap>", options: .backwards).map({ xml[$0.upperBound...] }) else { return nil }
+        func size(_ tag: String) -> Int? {
+            guard let r = tail.range(of: tag) else { return nil }
+            let rest = tail[r.upperBound...]
+            guard let s = rest.range(of: "size=\"") else { return nil }
+            return Int(rest[s.upperBound...].prefix(while: \.isNumber))
+        }
+        guard let fast = size("<total type=\"fast\""), let rest = size("<total type=\"rest\""),
+              let mmap = size("<total type=\"mmap\""), let current = size("<system type=\"current\"") else { return nil }
+        return current - fast - rest + mmap
+        #else
+        return nil
         #endif
     }
 
