@@ -29,13 +29,15 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         let configuration: StokerConfiguration
         let rules: StokerConfiguration.StorageRules
+        let layout: StorageLayout
         var warnings: [String]
         do {
             configuration = try StokerConfiguration.load(path: config, instance: instance)
             try configuration.validate()
-            let layout = try configuration.storageLayout()
+            let loaded = try configuration.storageLayout()
+            layout = loaded.layout
             rules = try configuration.storageRules()
-            warnings = configuration.warnings + layout.warnings
+            warnings = configuration.warnings + loaded.warnings
         } catch {
             Console.err("[ERROR] \(error)\n")
             throw ExitCode(2)
@@ -66,7 +68,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         for metric in metrics {
             lines.append("")
-            lines += Self.metricLines(metric, configuration: configuration, rules: rules, filters: filters)
+            lines += Self.metricLines(metric, layout: layout, rules: rules, filters: filters)
         }
         Console.outLines(lines)
     }
@@ -178,15 +180,16 @@ struct CheckConfigCommand: ParsableCommand {
         return ["[statsd]"] + pairs.map(assignment)
     }
 
-    static func metricLines(_ metric: String, configuration: StokerConfiguration,
+    /// The archives, xFilesFactor, method and path come from the `StorageLayout` `serve` builds
+    /// (what the writer would really create); the rule files only name the matching sections.
+    static func metricLines(_ metric: String, layout: StorageLayout,
                             rules: StokerConfiguration.StorageRules, filters: MetricFilters?) -> [String] {
         var lines = ["metric \(metric)"]
         let name = MetricName.normalize(metric)
         if name != metric { lines.append("  normalized = \(name)") }
         let path: String
         do {
-            path = try MetricPath.filePath(for: metric, dataDirectory: configuration.carbon.localDataDirectory,
-                                           hashTaggedNames: configuration.carbon.tagHashFilenames)
+            path = try layout.path(metric)
         } catch {
             lines.append("  refused = \(error)")
             return lines
@@ -198,11 +201,12 @@ struct CheckConfigCommand: ParsableCommand {
             case .notWhitelisted: lines.append("  filter = dropped (matches no whitelist.conf pattern)")
             }
         }
-        let schema = rules.schemas.match(name)
-        lines.append("  schema = [\(schema.name)] retentions = \(retentions(schema.archives))")
+        let created = layout.newFile(name)
+        lines.append("  schema = [\(rules.schemas.match(name).name)] retentions = \(retentions(created.archives))")
         let rule = rules.aggregation.rules.first { $0.pattern.matches(name) }
         let section = rule.map { "[\($0.name)]" } ?? "(no match: whisper's defaults)"
-        lines.append("  aggregation = \(section) \(policy(rule?.policy ?? .whisperDefault))")
+        let effective = AggregationPolicy(xFilesFactor: created.xFilesFactor, method: created.aggregationMethod)
+        lines.append("  aggregation = \(section) \(policy(effective))")
         lines.append("  file = \(path)")
         return lines
     }

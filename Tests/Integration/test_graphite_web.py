@@ -1,12 +1,16 @@
 """graphite-web (Debian's package, unmodified) reads Stoker: whisper files from LOCAL_DATA_DIR and
 the newest points from Stoker's carbonlink port, merged in one render answer."""
+import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 import whisper
 
 from carbon_peers import Carbonlink, fetch, send_lines
-from conftest import free_port, wait_for
+from conftest import ROOT, free_port, wait_for
 from graphite_web import GraphiteWeb, require_graphite_web
 
 SCHEMAS = '[default]\npattern = .*\nretentions = 1s:10m,60s:1d\n'
@@ -100,3 +104,34 @@ def test_render_without_carbonlink_sees_only_the_disk(stoker_factory, graphite_f
     assert blind.render('web.control.series') == {'web.control.series': {now - 100: 5.0}}
     seeing = graphite_factory([stoker.data], ['127.0.0.1:%d:a' % stoker.ports['query']], name='seeing')
     assert seeing.render('web.control.series') == {'web.control.series': {now - 100: 5.0, now - 30: 9.0}}
+
+
+def test_compose_examples_local_settings_load_in_debians_graphite_web(tmp_path):
+    """deploy/compose/graphite-web/local_settings.py (containers cannot run here) is imported by
+    Debian's graphite.settings as the container would, and the values graphite-web ends up with
+    point at Stoker: its data directory and the stoker service's carbonlink port. Only the
+    directories graphite-web writes to are moved into tmp_path (a wrapper module re-exports the
+    example and overrides them), so nothing on this machine is touched."""
+    require_graphite_web()
+    example = ROOT / 'deploy' / 'compose' / 'graphite-web' / 'local_settings.py'
+    (tmp_path / 'log').mkdir()
+    (tmp_path / 'compose_settings.py').write_text(
+        'exec(compile(open(%r).read(), %r, "exec"))\n' % (str(example), str(example))
+        + 'LOG_DIR = %r\nSTORAGE_DIR = %r\nINDEX_FILE = %r\n' % (str(tmp_path / 'log'), str(tmp_path), str(tmp_path / 'index'))
+        + 'DATABASES["default"]["NAME"] = %r\n' % str(tmp_path / 'graphite.db'))
+    probe = ('import django, json; django.setup(); from django.conf import settings as s; '
+             'print(json.dumps({k: getattr(s, k) for k in ("WHISPER_DIR", "STANDARD_DIRS", "CARBONLINK_HOSTS", '
+             '"SECRET_KEY", "ALLOWED_HOSTS", "GRAPHITE_ROOT")}))')
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), DJANGO_SETTINGS_MODULE='graphite.settings',
+               GRAPHITE_SETTINGS_MODULE='compose_settings', GRAPHITE_SECRET_KEY='from-the-environment',
+               PYTHONDONTWRITEBYTECODE='1')
+    run = subprocess.run([sys.executable, '-c', probe], env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert 'Could not import' not in run.stderr, run.stderr
+    loaded = json.loads(run.stdout)
+    assert loaded == {'WHISPER_DIR': '/var/lib/stoker/whisper/', 'STANDARD_DIRS': ['/var/lib/stoker/whisper/'],
+                      'CARBONLINK_HOSTS': ['stoker:7002:a'], 'SECRET_KEY': 'from-the-environment',
+                      'ALLOWED_HOSTS': ['*'], 'GRAPHITE_ROOT': '/usr/share/graphite-web'}
+    # The instance name graphite-web hashes on is the one the container's Stoker uses (--instance
+    # defaults to a; deploy/container/Containerfile passes none).
+    assert '--instance' not in (ROOT / 'deploy' / 'container' / 'Containerfile').read_text()

@@ -2,7 +2,9 @@
 instances, per-host statsd-only Stokers forwarding their flushes to the relay, and graphite-web
 reading both data directories. Everything on loopback, free ports, generated configs
 (deploy/scale-out/ holds the same layout for real hosts)."""
+import ast
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -11,13 +13,29 @@ import time
 import pytest
 import whisper
 
-from carbon_peers import fetch
+from carbon_peers import Carbonlink, fetch
 from conftest import ROOT, Stoker, free_port, wait_for
 from graphite_web import GraphiteWeb, require_graphite_web
 
 RELAY = shutil.which('carbon-c-relay') or '/usr/bin/carbon-c-relay'
 SCHEMAS = '[default]\npattern = .*\nretentions = 1s:10m,60s:1d\n'
 GROUPS, PER_GROUP = 100, 100  # 10k metrics: scale.gNN.mNNN
+
+
+RELAY_TEMPLATE = ROOT / 'deploy' / 'scale-out' / 'relay.conf'
+LISTEN = re.compile(r'^(\s+)0\.0\.0\.0:2003( proto tcp)$', re.M)
+MEMBER = re.compile(r'^(\s+)[\w.-]+:\d+=(\w+)( proto tcp)$', re.M)
+
+
+def relay_config_from_template(text, port, members):
+    """deploy/scale-out/relay.conf with loopback addresses; fails loudly when the template no
+    longer has the one listener and the members (by instance name) this test expects."""
+    text, listeners = LISTEN.subn(lambda m: '%s127.0.0.1:%d%s' % (m.group(1), port, m.group(2)), text)
+    assert listeners == 1, 'relay template: expected one 0.0.0.0:2003 listener, found %d' % listeners
+    names = MEMBER.findall(text)
+    assert sorted(n for _, n, _ in names) == sorted(members), \
+        'relay template members %s, test instances %s' % ([n for _, n, _ in names], sorted(members))
+    return MEMBER.sub(lambda m: '%s127.0.0.1:%d=%s%s' % (m.group(1), members[m.group(2)], m.group(2), m.group(3)), text)
 
 
 def require_relay():
@@ -43,17 +61,16 @@ def relay_routes(config, names):
 
 
 class Relay:
-    def __init__(self, directory, members):
-        """members: [(port, instance)] of Stokers on 127.0.0.1."""
+    def __init__(self, directory, members, template=RELAY_TEMPLATE):
+        """members: {instance name: port} of Stokers on 127.0.0.1. The config is the shipped
+        example (deploy/scale-out/relay.conf) with only its addresses replaced: the relay
+        listens on a free loopback port, and each `HOST:PORT=NAME` member of the carbon_ch
+        cluster becomes `127.0.0.1:PORT=NAME`, keeping the instance names the ring hashes."""
         self.dir = pathlib.Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.config = self.dir / 'relay.conf'
-        self.config.write_text(
-            'listen\n    type linemode\n        127.0.0.1:%d proto tcp\n    ;\n\n' % self.port
-            + 'cluster stokers\n    carbon_ch\n'
-            + ''.join('        127.0.0.1:%d=%s proto tcp\n' % member for member in members)
-            + '    ;\n\nmatch *\n    send to stokers\n    stop\n    ;\n')
+        self.config.write_text(relay_config_from_template(template.read_text(), self.port, members))
         self.log = self.dir / 'relay.log'
         self.process = None
 
@@ -92,20 +109,38 @@ class Relay:
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    """Two storage Stokers (a, b) behind a started relay."""
+def cluster_factory(tmp_path):
+    """make(cache_keys) -> (stokers, relay, agents): two storage Stokers (a, b) with the same
+    extra [cache] keys behind a started relay; agents (statsd-only Stokers) a test adds are
+    stopped with them."""
     require_relay()
-    stokers = {}
-    for name in ('a', 'b'):
-        (tmp_path / name).mkdir()
-        stokers[name] = Stoker(tmp_path / name, {}, SCHEMAS, '', '', {'enabled': 'false'}).start()
-    relay = Relay(tmp_path / 'relay', [(stokers[n].ports['line'], n) for n in ('a', 'b')]).start()
-    agents = []
-    yield stokers, relay, agents
-    relay.stop()
-    for instance in agents + list(stokers.values()):
+    started = []
+
+    def make(cache_keys=None):
+        stokers = {}
+        for name in ('a', 'b'):
+            (tmp_path / name).mkdir()
+            stokers[name] = Stoker(tmp_path / name, dict(cache_keys or {}), SCHEMAS, '', '', {'enabled': 'false'})
+            started.append(stokers[name])
+            stokers[name].start()
+        relay = Relay(tmp_path / 'relay', {n: stokers[n].ports['line'] for n in ('a', 'b')})
+        relays.append(relay)
+        relay.start()
+        return stokers, relay, started
+
+    relays = []
+    yield make
+    for relay in relays:
+        relay.stop()
+    for instance in reversed(started):  # agents first, then the storage nodes
         code = instance.stop()
         assert code == 0, 'stoker exited with %s:\n%s' % (code, instance.output())
+
+
+@pytest.fixture
+def cluster(cluster_factory):
+    """Two storage Stokers (a, b) behind a started relay."""
+    return cluster_factory()
 
 
 def names():
@@ -221,6 +256,60 @@ def test_statsd_only_stoker_forwards_counters_through_the_relay(cluster, tmp_pat
     wait_for(lambda: any(s.wsp('statsd.agent1.numStats').exists() for s in stokers.values()), what='numStats')
 
 
+def cached_points(stoker, metric):
+    """{ts: value} Stoker's cache holds for metric (carbonlink cache-query)."""
+    link = Carbonlink(stoker.ports['query'])
+    try:
+        return dict(link.request({'type': 'cache-query', 'metric': metric})[0]['datapoints'])
+    finally:
+        link.close()
+
+
+def test_graphite_webs_carbonlink_ring_asks_the_instance_the_relay_chose(cluster_factory, tmp_path):
+    """CARBONLINK_HOSTS with the relay's hosts and instance names: graphite-web's own hash ring
+    finds each metric's cached points on the Stoker carbon_ch sent them to. Writers held still
+    (a token every 1000 s) so the newest points exist only in the caches."""
+    stokers, relay, _ = cluster_factory({'MAX_UPDATES_PER_SECOND': '0.001',
+                                         'MAX_UPDATES_PER_SECOND_ON_SHUTDOWN': 'inf'})
+    metrics = ['ring.m%02d' % i for i in range(24)]
+    routes = relay.route(metrics)
+    holder = {name: {s.ports['line']: n for n, s in stokers.items()}[int(routes[name].split(':')[1])]
+              for name in metrics}
+    assert set(holder.values()) == {'a', 'b'}, 'the sample must use both instances: %s' % holder
+    now = int(time.time())
+    old, new = now - 200, now - 30
+    # graphite-web asks carbonlink only for metrics it found on disk: one older point in a file
+    # on the holder (whisper.py), the newer one through the relay into the holder's cache.
+    for i, name in enumerate(metrics):
+        path = stokers[holder[name]].wsp(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        whisper.create(str(path), [(1, 600), (60, 1440)], xFilesFactor=0)
+        whisper.update(str(path), float(i), old)
+    send_through(relay.port, ['%s %d %d\n' % (name, 100 + i, new) for i, name in enumerate(metrics)])
+    for i, name in enumerate(metrics):
+        wait_for(lambda: cached_points(stokers[holder[name]], name) == {new: 100.0 + i},
+                 timeout=30, what='%s in the cache of %s' % (name, holder[name]))
+        other = 'b' if holder[name] == 'a' else 'a'
+        assert cached_points(stokers[other], name) == {}
+        assert fetch(stokers[holder[name]].wsp(name)) == {old: float(i)}, 'the new point must not be on disk yet'
+
+    require_graphite_web()
+    dirs = [stokers['a'].data, stokers['b'].data]
+    ports = {n: stokers[n].ports['query'] for n in stokers}
+    web = GraphiteWeb(tmp_path / 'graphite-web', dirs, ['127.0.0.1:%d:a' % ports['a'], '127.0.0.1:%d:b' % ports['b']])
+    # The control: the same two ports with the instance names swapped, so graphite-web's ring
+    # asks the Stoker that does not hold the metric and gets nothing back.
+    swapped = GraphiteWeb(tmp_path / 'swapped', dirs, ['127.0.0.1:%d:b' % ports['a'], '127.0.0.1:%d:a' % ports['b']])
+    try:
+        web.start()
+        swapped.start()
+        assert web.render('ring.*') == {name: {old: float(i), new: 100.0 + i} for i, name in enumerate(metrics)}
+        assert swapped.render('ring.*') == {name: {old: float(i)} for i, name in enumerate(metrics)}
+    finally:
+        web.stop()
+        swapped.stop()
+
+
 def test_relay_config_shipped_in_deploy_routes_to_both_members():
     """deploy/scale-out/relay.conf parses and its carbon_ch cluster uses both storage nodes."""
     require_relay()
@@ -229,3 +318,27 @@ def test_relay_config_shipped_in_deploy_routes_to_both_members():
     routes = relay_routes(config, sample)
     assert set(routes) == set(sample)
     assert set(routes.values()) == {'10.0.0.11:2003', '10.0.0.12:2003'}
+
+
+def test_shipped_graphite_web_settings_hash_like_the_shipped_relay():
+    """deploy/scale-out/graphite-web-local_settings.py and relay.conf describe the same ring:
+    for every sample name, graphite-web's own ConsistentHashRing (Debian's graphite-web, the
+    class CarbonLinkPool uses) picks the carbonlink host on the node where carbon-c-relay's
+    test mode sends the metric. Nothing runs; the 10.0.0.x addresses stay as shipped."""
+    require_relay()
+    require_graphite_web()
+    from graphite.render.hashing import ConsistentHashRing
+    settings_file = ROOT / 'deploy' / 'scale-out' / 'graphite-web-local_settings.py'
+    values = {t.id: node.value for node in ast.parse(settings_file.read_text()).body
+              if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    hosts = [h.split(':') for h in ast.literal_eval(values['CARBONLINK_HOSTS'])]
+    assert ast.literal_eval(values['CARBONLINK_HASHING_TYPE']) == 'carbon_ch'
+    ring = ConsistentHashRing([(server, instance) for server, _, instance in hosts], hash_type='carbon_ch')
+    members = {(host, name) for _, host, name in
+               re.findall(r'^(\s+)([\w.-]+):\d+=(\w+) proto tcp$', RELAY_TEMPLATE.read_text(), re.M)}
+    assert {(server, instance) for server, _, instance in hosts} == members
+    sample = names()[:300] + ['stats_counts.app.requests', 'stats.timers.api.upper_90']
+    routes = relay_routes(RELAY_TEMPLATE, sample)
+    picked = {name: ring.get_node(name)[0] for name in sample}
+    assert {name: routes[name].split(':')[0] for name in sample} == picked
+    assert set(picked.values()) == {'10.0.0.11', '10.0.0.12'}

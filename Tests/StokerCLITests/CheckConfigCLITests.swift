@@ -318,4 +318,97 @@ metric stats.a..b
         XCTAssertTrue(result.stderr.hasPrefix("[ERROR] absent.conf"), result.stderr)
         XCTAssertTrue(result.stderr.contains("No such file or directory"), result.stderr)
     }
+
+    // MARK: - What check-config predicts is what serve creates
+
+    private func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw XCTSkip("cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// {metric: (raw retentions "10:2160,...", xFilesFactor, method, file)} from the report.
+    private func predictions(_ report: String) -> [String: (archives: String, xff: Double, method: String, file: String)] {
+        var result: [String: (archives: String, xff: Double, method: String, file: String)] = [:]
+        for block in report.components(separatedBy: "\nmetric ").dropFirst() {
+            let lines = block.split(separator: "\n").map(String.init)
+            func field(_ key: String) -> String? {
+                lines.first { $0.hasPrefix("  \(key) = ") }.map { String($0.dropFirst(key.count + 5)) }
+            }
+            guard let schema = field("schema"), let aggregation = field("aggregation"), let file = field("file"),
+                  let open = schema.lastIndex(of: "("), let words = Optional(aggregation.split(separator: " ")),
+                  let xff = words.firstIndex(of: "xFilesFactor"), let method = words.firstIndex(of: "aggregationMethod")
+            else { continue }
+            result[lines[0]] = (String(schema[schema.index(after: open)...].dropLast()),
+                                Double(words[xff + 2]) ?? .nan, String(words[method + 2]), file)
+        }
+        return result
+    }
+
+    func testSampleMetricReportMatchesTheFilesServeCreates() throws {
+        let box = try Sandbox()
+        let ports = try (0..<3).map { _ in try freePort() }
+        try write(box, [
+            "stoker.conf": """
+                [cache]
+                LOCAL_DATA_DIR = data
+                LINE_RECEIVER_INTERFACE = 127.0.0.1
+                LINE_RECEIVER_PORT = \(ports[0])
+                PICKLE_RECEIVER_INTERFACE = 127.0.0.1
+                PICKLE_RECEIVER_PORT = \(ports[1])
+                CACHE_QUERY_INTERFACE = 127.0.0.1
+                CACHE_QUERY_PORT = \(ports[2])
+                CARBON_METRIC_INTERVAL = 0
+                WHISPER_FALLOCATE_CREATE = False
+                WHISPER_SPARSE_CREATE = True
+
+                [statsd]
+                enabled = false
+
+                """,
+            "storage-schemas.conf": schemas,
+            "storage-aggregation.conf": aggregation,
+        ])
+        let metrics = ["stats.api.count", "stats.timers.api.lower", "carbon.agents.x.cpuUsage", "other.metric"]
+        let report = assertSuccess(try checkConfig(box, ["--config", "stoker.conf"] + metrics), "check-config")
+        let predicted = predictions(report)
+        XCTAssertEqual(Set(predicted.keys), Set(metrics), report)
+        // The four cover both schemas and all three aggregation outcomes.
+        XCTAssertEqual(Set(predicted.values.map(\.archives)), ["60:129600", "10:2160,60:10080,600:262800"])
+        XCTAssertEqual(Set(predicted.values.map(\.method)), ["sum", "min", "average"])
+
+        let server = try CLI.start(try CLI.stokerPath(), ["serve", "--config", "stoker.conf"], in: box.url)
+        defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
+        XCTAssertTrue(server.waitForError(containing: "event=started", timeout: 30), "\(server.result())")
+        let now = Int(Date().timeIntervalSince1970)
+        let lines = metrics.map { "\($0) 1 \(now - 60)" }.joined(separator: "\n")
+        assertSuccess(try CLI.run("/bin/bash", ["-c", "printf '%s\\n' \"$1\" > /dev/tcp/127.0.0.1/\(ports[0])", "-", lines],
+                                  in: box.url), "sending plaintext")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !predicted.values.allSatisfy({ box.exists($0.file) }) { Thread.sleep(forTimeInterval: 0.05) }
+        kill(server.process.processIdentifier, SIGTERM)
+        server.process.waitUntilExit()
+        XCTAssertEqual(server.process.terminationStatus, 0, "\(server.result())")
+
+        for metric in metrics {
+            let expected = try XCTUnwrap(predicted[metric])
+            let info = assertSuccess(try CLI.stoker(["whisper", "info", expected.file, "--json"], in: box.url), "info \(metric)")
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(info.utf8)) as? [String: Any])
+            let archives = try XCTUnwrap(json["archives"] as? [[String: Any]])
+                .map { "\($0["secondsPerPoint"] as? Int ?? -1):\($0["points"] as? Int ?? -1)" }.joined(separator: ",")
+            XCTAssertEqual(archives, expected.archives, metric)
+            XCTAssertEqual(json["aggregationMethod"] as? String, expected.method, metric)
+            XCTAssertEqual((json["xFilesFactor"] as? Double).map(Float.init), Float(expected.xff), metric)
+        }
+    }
 }
