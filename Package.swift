@@ -22,12 +22,14 @@ let package = Package(
         .target(name: "Whisper"),
         // Linux socket calls Glibc's Swift module lacks (recvmmsg, SO_RXQ_OVFL).
         .target(name: "CNetwork"),
+        // Hashing and comparing metric names as bytes: statsd's and the cache's name tables.
+        .target(name: "NameBytes"),
         // Etsy statsd's semantics: byte parser, aggregation tables, flush maths; sockets only
         // at its edge (Ingest/).
         .target(
             name: "Statsd",
             dependencies: [
-                "CNetwork",
+                "CNetwork", "NameBytes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "Carbon",
             dependencies: [
-                "Whisper", "Pickle",
+                "Whisper", "Pickle", "NameBytes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

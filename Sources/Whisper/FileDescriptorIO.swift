@@ -55,11 +55,29 @@ func fileSize(_ fd: Int32, path: String) throws -> Int {
     return Int(st.st_size)
 }
 
+#if os(Linux)
+/// O_NOATIME (glibc defines it only with _GNU_SOURCE, which Swift's Glibc module does not
+/// set); the same value on every Linux architecture Swift supports.
+let linuxNoAccessTime: Int32 = 0o1000000
+#endif
+
 func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+    #if os(Linux)
+    // A writer reads each header once and then only writes: without O_NOATIME, relatime still
+    // journals an atime update on every such open (the file's mtime is always newer). The kernel
+    // refuses O_NOATIME (EPERM) on files owned by another user: then open them plainly.
+    var noatime = (flags & O_ACCMODE) == O_RDWR ? linuxNoAccessTime : 0
+    #else
+    var noatime: Int32 = 0
+    #endif
     while true {
-        let fd = open(path, flags | O_CLOEXEC, mode)
+        let fd = open(path, flags | O_CLOEXEC | noatime, mode)
         if fd >= 0 { return fd }
         if errno == EINTR { continue }
+        if errno == EPERM && noatime != 0 {
+            noatime = 0
+            continue
+        }
         if errno == EEXIST { throw WhisperError.fileExists(path: path) }
         throw WhisperError.io(path: path, operation: "open", errno: errno)
     }

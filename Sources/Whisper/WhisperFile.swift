@@ -74,8 +74,9 @@ public final class WhisperFile {
 
     static func readHeader(fd: Int32, path: String) throws -> WhisperHeader {
         let size = try fileSize(fd, path: path)
-        // One read covers the header of any file with up to 340 archives.
-        return try withUnsafeTemporaryAllocation(byteCount: 4096, alignment: 8) { buffer in
+        // One read covers the header of any file with up to 20 archives (more re-read below):
+        // a writer opening many files pays for every byte the kernel copies.
+        return try withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { buffer in
             let got = try preadFully(fd, buffer, at: 0, path: path)
             let meta = try WhisperHeader.parseMetadata(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: path)
             let needed = WhisperHeader.size(archiveCount: meta.archiveCount)

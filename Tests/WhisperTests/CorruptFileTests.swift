@@ -73,4 +73,13 @@ final class CorruptFileTests: XCTestCase {
         truncate(path, 30)
         XCTAssertThrowsError(try file.fetch(from: 0, until: 100, now: 100))
     }
+
+    /// A header longer than the first read (over 20 archives) is read in full.
+    func testManyArchivesHeaderOpens() throws {
+        let path = try makeTemporaryDirectory(self).appendingPathComponent("many.wsp").path
+        let unique = (0..<24).map { ArchiveSpec(secondsPerPoint: 1 << $0, points: 4) }
+        _ = try WhisperFile.create(path: path, archives: unique, xFilesFactor: 0.5, aggregationMethod: .average, allocation: .sparse)
+        XCTAssertGreaterThan(unique.count, 20)
+        XCTAssertEqual(try WhisperFile.open(path: path).header.archives.count, unique.count)
+    }
 }

@@ -1,3 +1,4 @@
+import NameBytes
 import Synchronization
 
 /// Points received but not yet written, per metric (carbon's MetricCache).
@@ -45,7 +46,7 @@ public final class MetricCache: Sendable {
     }
 
     final class Shard: Sendable {
-        let queues = Mutex<[String: MetricQueue]>([:])
+        let table = Mutex(MetricTable())
     }
 
     let shards: [Shard]
@@ -68,15 +69,14 @@ public final class MetricCache: Sendable {
     public var shardCount: Int { shards.count }
 
     /// The shard holding `metric`.
-    @inline(__always)
     public func shardIndex(of metric: String) -> Int {
-        // A cheap mix of the length and the last 8 bytes (where names of one family differ):
-        // the dictionary inside the shard hashes the whole name anyway.
-        var h: UInt64 = UInt64(truncatingIfNeeded: metric.utf8.count) &* 0x9E37_79B9_7F4A_7C15
-        for byte in metric.utf8.suffix(8) { h = (h ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        h ^= h >> 29
-        return Int(truncatingIfNeeded: h) & mask
+        var name = metric
+        return name.withUTF8 { shardIndex(hash: NameHash.hash($0.baseAddress!, $0.count)) }
     }
+
+    /// The shard of a name hash: its high bits (the table inside the shard uses the low ones).
+    @inline(__always)
+    func shardIndex(hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 40) & mask }
 
     /// Points cached (carbon's `size`).
     public var size: Int { pointCount.load(ordering: .relaxed) }
@@ -97,45 +97,115 @@ public final class MetricCache: Sendable {
         return size < low
     }
 
+    /// Runs `body` on the metric's name bytes, its hash and its shard's table.
+    @inline(__always)
+    private func withTable<T>(of metric: String, _ body: (inout MetricTable, UnsafeRawPointer, Int, UInt64) -> T) -> T {
+        var name = metric
+        return name.withUTF8 { bytes in
+            // An empty name still needs a valid pointer to hash and compare zero bytes.
+            let p = bytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(bitPattern: 1)!
+            let hash = NameHash.hash(p, bytes.count)
+            // The result leaves through a local: the lock's closure may only return `sending` values.
+            var result: T?
+            shards[shardIndex(hash: hash)].table.withLock { result = body(&$0, p, bytes.count, hash) }
+            return result!
+        }
+    }
+
     /// Stores one point; the same timestamp again replaces the value (last received wins).
     /// When the cache is full, `overflow` decides; the default follows USE_FLOW_CONTROL.
     @discardableResult
     public func store(_ metric: String, _ point: CachedPoint, overflow: Overflow? = nil) -> StoreOutcome {
-        let dropWhenFull = (overflow ?? (limits.flowControl ? .accept : .drop)) == .drop
-        let limit = dropWhenFull ? limits.maxSize : nil
-        let outcome: StoreOutcome = shards[shardIndex(of: metric)].queues.withLock { queues in
-            if let limit, size >= limit {
-                // Full: only a replacement is still allowed, and it must not create the entry.
-                guard queues[metric] != nil else { return .dropped }
-                if queues[metric]!.points.contains(where: { $0.timestamp == point.timestamp }) {
-                    _ = queues[metric]!.store(point)
-                    return .replaced
-                }
-                return .dropped
-            }
-            // One hash lookup for the common case (the metric is already queued).
-            if let index = queues.index(forKey: metric) {
-                return queues.values[index].store(point) ? .added : .replaced
-            }
-            var queue = MetricQueue(sequence: nextSequence.add(1, ordering: .relaxed).newValue)
-            _ = queue.store(point)
-            queues[metric] = queue
-            queueCount.add(1, ordering: .relaxed)
-            return .added
+        var room = roomLeft(overflow)
+        let outcome = withTable(of: metric) { table, p, n, hash in
+            store(point, name: p, n, hash: hash, in: &table, room: &room)
         }
+        count(outcome)
+        return outcome
+    }
+
+    /// How many more points may be added: `Int.max` unless full points are dropped.
+    @inline(__always)
+    private func roomLeft(_ overflow: Overflow?) -> Int {
+        let dropWhenFull = (overflow ?? (limits.flowControl ? .accept : .drop)) == .drop
+        guard dropWhenFull, let limit = limits.maxSize else { return .max }
+        return limit - size
+    }
+
+    @inline(__always)
+    private func count(_ outcome: StoreOutcome) {
         switch outcome {
         case .added: pointCount.add(1, ordering: .relaxed)
         case .dropped: overflows.add(1, ordering: .relaxed)
         case .replaced: break
         }
-        return outcome
+    }
+
+    /// The store itself, under the shard's lock. A full cache (`room` used up) only replaces
+    /// values and never creates an entry.
+    @inline(__always)
+    private func store(_ point: CachedPoint, name p: UnsafeRawPointer, _ n: Int, hash: UInt64,
+                       in table: inout MetricTable, room: inout Int) -> StoreOutcome {
+        if let id = table.find(p, n, hash: hash) {
+            return table.withQueue(id) { queue in
+                if room <= 0 {
+                    guard queue.points.contains(where: { $0.timestamp == point.timestamp }) else { return .dropped }
+                    _ = queue.store(point)
+                    return .replaced
+                }
+                if queue.points.isEmpty {
+                    // The metric (re-)enters the cache: a new place in the drain order.
+                    queue.sequence = nextSequence.add(1, ordering: .relaxed).newValue
+                    queueCount.add(1, ordering: .relaxed)
+                }
+                guard queue.store(point) else { return .replaced }
+                room -= 1
+                return .added
+            }
+        }
+        guard room > 0 else { return .dropped }
+        let id = table.insert(p, n, hash: hash, sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+        queueCount.add(1, ordering: .relaxed)
+        _ = table.withQueue(id) { $0.store(point) }
+        room -= 1
+        return .added
+    }
+
+    /// Stores a batch of points whose names are byte ranges (a receiver's read): one lock per
+    /// shard, the counters once. Points of one metric keep their order (last received wins).
+    func store(_ batch: inout CacheBatch, overflow: Overflow? = nil) -> (added: Int, dropped: Int) {
+        guard !batch.isEmpty else { return (0, 0) }
+        var room = roomLeft(overflow)
+        var added = 0, dropped = 0
+        batch.groupByShard(shardCount: shards.count, shardOf: shardIndex(hash:))
+        batch.forEachShard { shard, items in
+            shards[shard].table.withLock { table in
+                // Start every name's first miss before waiting on any of them.
+                var sink: UInt64 = 0
+                for item in items { sink ^= table.touch(hash: batch.hashes[item]) }
+                table.touchSink = sink
+                for item in items {
+                    let name = batch.name(item)
+                    switch store(batch.points[item], name: name.start, name.count, hash: batch.hashes[item],
+                                 in: &table, room: &room) {
+                    case .added: added += 1
+                    case .dropped: dropped += 1
+                    case .replaced: break
+                    }
+                }
+            }
+        }
+        if added > 0 { pointCount.add(added, ordering: .relaxed) }
+        if dropped > 0 { overflows.add(dropped, ordering: .relaxed) }
+        batch.removeAll()
+        return (added, dropped)
     }
 
     /// The cached points of a metric in the order their timestamps were first stored (what
     /// carbonlink answers); empty if none. Never creates an entry.
     public func points(of metric: String) -> [CachedPoint] {
-        shards[shardIndex(of: metric)].queues.withLock { queues in
-            queues[metric].map { Array($0.points) } ?? []
+        withTable(of: metric) { table, p, n, hash in
+            table.find(p, n, hash: hash).map { Array(table.queue($0).points) } ?? []
         }
     }
 
@@ -144,29 +214,31 @@ public final class MetricCache: Sendable {
         points(of: metric).sorted { $0.timestamp < $1.timestamp }
     }
 
-    /// Removes a metric and returns its points sorted by timestamp (nil if it had none).
+    /// Removes a metric's points and returns them sorted by timestamp (nil if it had none).
     public func pop(_ metric: String) -> [CachedPoint]? {
-        let popped = shards[shardIndex(of: metric)].queues.withLock { $0.removeValue(forKey: metric) }
+        let popped: ContiguousArray<CachedPoint>? = withTable(of: metric) { table, p, n, hash in
+            guard let id = table.find(p, n, hash: hash), table.pointCount(id) > 0 else { return nil }
+            return table.takePoints(id)
+        }
         guard let popped else { return nil }
-        pointCount.subtract(popped.points.count, ordering: .relaxed)
+        pointCount.subtract(popped.count, ordering: .relaxed)
         queueCount.subtract(1, ordering: .relaxed)
-        return popped.sortedPoints()
+        return MetricQueue.sorted(popped)
     }
 
     /// Puts back points a writer could not write (a full disk, say). Timestamps received again
     /// meanwhile keep their newer value. Not refused when full: these points were accepted.
     public func restore(_ metric: String, _ points: [CachedPoint]) {
         guard !points.isEmpty else { return }
-        let added: Int = shards[shardIndex(of: metric)].queues.withLock { queues in
-            var created = false
-            if queues[metric] == nil {
-                queues[metric] = MetricQueue(sequence: nextSequence.add(1, ordering: .relaxed).newValue)
-                created = true
+        let added: Int = withTable(of: metric) { table, p, n, hash in
+            let id = table.find(p, n, hash: hash)
+                ?? table.insert(p, n, hash: hash, sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+            return table.withQueue(id) { queue in
+                if queue.points.isEmpty { queueCount.add(1, ordering: .relaxed) }
+                var added = 0
+                for point in points where queue.restore(point) { added += 1 }
+                return added
             }
-            var added = 0
-            for point in points where queues[metric]!.restore(point) { added += 1 }
-            if created { queueCount.add(1, ordering: .relaxed) }
-            return added
         }
         pointCount.add(added, ordering: .relaxed)
     }
@@ -174,7 +246,12 @@ public final class MetricCache: Sendable {
     /// (metric, queued points) for every metric (carbon's `counts`).
     public func counts() -> [(metric: String, count: Int)] {
         shards.flatMap { shard in
-            shard.queues.withLock { queues in queues.map { ($0.key, $0.value.points.count) } }
+            shard.table.withLock { table in
+                table.entries.indices.compactMap { id in
+                    let count = table.pointCount(id)
+                    return count > 0 ? (table.name(id), count) : nil
+                }
+            }
         }
     }
 
@@ -182,10 +259,12 @@ public final class MetricCache: Sendable {
     public func summaries<S: Sequence<Int>>(ofShards indices: S, includeOldest: Bool) -> [QueueSummary] {
         var result: [QueueSummary] = []
         for index in indices {
-            shards[index].queues.withLock { queues in
-                result.reserveCapacity(result.count + queues.count)
-                for (metric, queue) in queues {
-                    result.append(QueueSummary(metric: metric, count: queue.points.count, sequence: queue.sequence,
+            shards[index].table.withLock { table in
+                result.reserveCapacity(result.count + table.count)
+                for id in table.entries.indices {
+                    let queue = table.entries[id].queue
+                    guard !queue.points.isEmpty else { continue }
+                    result.append(QueueSummary(metric: table.name(id), count: queue.points.count, sequence: queue.sequence,
                                                oldestTimestamp: includeOldest ? queue.oldestTimestamp : 0))
                 }
             }
@@ -193,8 +272,21 @@ public final class MetricCache: Sendable {
         return result
     }
 
+    /// Forgets the metrics of these shards that had no points during a whole sweep period
+    /// (the writer calls this every minute or so); returns how many were forgotten.
+    @discardableResult
+    public func sweepIdleMetrics<S: Sequence<Int>>(ofShards indices: S) -> Int {
+        var removed = 0
+        for index in indices { removed += shards[index].table.withLock { $0.sweep() } }
+        return removed
+    }
+
     /// Every metric name cached, for completion and glob matching.
     public func metricNames() -> [String] {
-        shards.flatMap { shard in shard.queues.withLock { Array($0.keys) } }
+        shards.flatMap { shard in
+            shard.table.withLock { table in
+                table.entries.indices.compactMap { table.pointCount($0) > 0 ? table.name($0) : nil }
+            }
+        }
     }
 }

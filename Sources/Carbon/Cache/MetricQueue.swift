@@ -51,7 +51,7 @@ struct MetricQueue {
     var oldestTimestamp: Double { points.lazy.map(\.timestamp).min() ?? .infinity }
 
     /// The points in time order (usually already so: then no sort).
-    func sortedPoints() -> [CachedPoint] {
+    static func sorted(_ points: ContiguousArray<CachedPoint>) -> [CachedPoint] {
         var ordered = true
         for i in points.indices.dropFirst() where points[i - 1].timestamp > points[i].timestamp {
             ordered = false

@@ -54,10 +54,17 @@ public struct MetricName: Hashable, Sendable {
     /// such names as received, e.g. `t.tagbad;=x`).
     public static func normalize(_ raw: String) -> String {
         // The common case, a plain dotted name, is its own normalised form.
-        if !raw.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "~") }) {
-            return raw
-        }
+        if !raw.utf8.contains(where: isTagSyntax) { return raw }
         return (try? MetricName(parsing: raw).normalized) ?? raw
+    }
+
+    /// Whether a name's bytes are already its normalised form (no tag syntax at all).
+    @inline(__always)
+    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool { !bytes.contains(where: isTagSyntax) }
+
+    @inline(__always)
+    private static func isTagSyntax(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ";") || byte == UInt8(ascii: "{") || byte == UInt8(ascii: "~")
     }
 
     /// carbon's test: ends with `"}` and contains `{`.

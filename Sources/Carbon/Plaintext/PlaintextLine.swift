@@ -17,10 +17,28 @@ public struct PlaintextLine: Equatable, Sendable {
 
     /// Parses a line without its `\n` (a trailing `\r` is whitespace like any other).
     public static func parse(_ line: UnsafeRawBufferPointer) -> Result<PlaintextLine, Problem> {
-        var ascii = true
-        for byte in line where byte >= 0x80 { ascii = false; break }
-        if !ascii { return parseUnicode(line) }
-        // Up to three fields; a fourth is an error. No allocation until the name is made.
+        switch parseASCII(line) {
+        case nil:
+            return parseUnicode(line)
+        case let .failure(problem)?:
+            return .failure(problem)
+        case let .success(fields)?:
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[fields.name]), as: UTF8.self)
+            return .success(PlaintextLine(name: name, value: fields.value, timestamp: fields.timestamp))
+        }
+    }
+
+    /// A parsed ASCII line whose name is still a byte range of the line.
+    struct Fields {
+        var name: Range<Int>
+        var value: Double
+        var timestamp: Double
+    }
+
+    /// Parses an all-ASCII line without allocating; nil when the line has other bytes (then
+    /// `parse` splits it at Unicode whitespace as Python does).
+    static func parseASCII(_ line: UnsafeRawBufferPointer) -> Result<Fields, Problem>? {
+        // Up to three fields; a fourth is an error.
         var fields = (0..<0, 0..<0, 0..<0)
         var found = 0
         var i = 0
@@ -29,12 +47,17 @@ public struct PlaintextLine: Equatable, Sendable {
             while i < count && isASCIIWhitespace(line[i]) { i += 1 }
             if i == count { break }
             let start = i
-            while i < count && !isASCIIWhitespace(line[i]) { i += 1 }
+            while i < count && !isASCIIWhitespace(line[i]) {
+                if line[i] >= 0x80 { return nil }
+                i += 1
+            }
             switch found {
             case 0: fields.0 = start..<i
             case 1: fields.1 = start..<i
             case 2: fields.2 = start..<i
-            default: return .failure(.fieldCount)
+            default:
+                for byte in line[i...] where byte >= 0x80 { return nil }
+                return .failure(.fieldCount)
             }
             found += 1
         }
@@ -45,8 +68,7 @@ public struct PlaintextLine: Equatable, Sendable {
         guard let timestamp = PythonFloatSyntax.parse(UnsafeRawBufferPointer(rebasing: line[fields.2])) else {
             return .failure(.invalidTimestamp)
         }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[fields.0]), as: UTF8.self)
-        return .success(PlaintextLine(name: name, value: value, timestamp: timestamp))
+        return .success(Fields(name: fields.0, value: value, timestamp: timestamp))
     }
 
     private static func parseUnicode(_ line: UnsafeRawBufferPointer) -> Result<PlaintextLine, Problem> {

@@ -20,6 +20,8 @@ final class LineReceiverHandler: ChannelInboundHandler {
     private let maxLineLength: Int
     private let flowControl: FlowControl?
     private var partial: [UInt8] = []
+    /// This read's plain datapoints, stored together when the read is consumed.
+    private var batch = CacheBatch()
     private var discardingLongLine = false
     private var peer = "?"
 
@@ -53,7 +55,8 @@ final class LineReceiverHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    private func consume(_ bytes: UnsafeRawBufferPointer) {
+    /// Handles one read: complete lines now, the unterminated rest kept for the next read.
+    func consume(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
         var start = 0
         let count = bytes.count
@@ -65,19 +68,20 @@ final class LineReceiverHandler: ChannelInboundHandler {
                 if end - start > maxLineLength {
                     tooLong()
                 } else {
-                    handleLine(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                    handleLineInRead(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                 }
             } else {
                 partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
                 if partial.count > maxLineLength {
                     tooLong()
                 } else {
-                    partial.withUnsafeBytes { handleLine($0) }
+                    partial.withUnsafeBytes { PlaintextIngest.handle($0, intake: intake, peer: peer) }
                 }
                 partial.removeAll(keepingCapacity: true)
             }
             start = end + 1
         }
+        intake.accept(batch: &batch)
         guard start < count, !discardingLongLine else { return }
         if partial.count + (count - start) > maxLineLength {
             partial.removeAll()
@@ -93,7 +97,25 @@ final class LineReceiverHandler: ChannelInboundHandler {
         intake.log.log(.warning, kind: "line_too_long", "event=invalid_line reason=line_too_long limit=\(maxLineLength) peer=\(peer)")
     }
 
-    private func handleLine(_ line: UnsafeRawBufferPointer) {
+    /// A complete line inside the current read: a plain name goes into the batch by its bytes;
+    /// anything else (tags, non-ASCII, filters, errors) takes the per-line path, after the batch
+    /// so far is stored to keep the arrival order.
+    private func handleLineInRead(_ line: UnsafeRawBufferPointer) {
+        if intake.acceptsBatches, case let .success(fields)? = PlaintextLine.parseASCII(line) {
+            let name = UnsafeRawBufferPointer(rebasing: line[fields.name])
+            if MetricName.isPlain(name) {
+                switch intake.prepare(value: fields.value, timestamp: fields.timestamp) {
+                case let .success(point):
+                    batch.append(name: name.baseAddress!, count: name.count, point: point)
+                case .failure(.invalidTimestamp):
+                    PlaintextIngest.reject(line, reason: "invalid_timestamp", intake: intake, peer: peer)
+                case .failure(.nanValue):
+                    break
+                }
+                return
+            }
+        }
+        intake.accept(batch: &batch)
         PlaintextIngest.handle(line, intake: intake, peer: peer)
     }
 

@@ -52,21 +52,51 @@ public final class MetricIntake: Sendable {
                 return .filtered
             }
         }
+        let point: CachedPoint
+        switch prepare(value: value, timestamp: timestamp, now: now) {
+        case let .success(prepared): point = prepared
+        case let .failure(refusal): return refusal.outcome
+        }
+        statistics.metricsReceived.add(1, ordering: .relaxed)
+        let outcome = cache.store(MetricName.normalize(name), point, overflow: overflow)
+        return outcome == .dropped ? .cacheFull : .stored
+    }
+
+    /// Why a datapoint's value or timestamp was refused.
+    enum Refusal: Error {
+        case nanValue, invalidTimestamp
+        var outcome: Outcome { self == .nanValue ? .nanValue : .invalidTimestamp }
+    }
+
+    /// The cached point for a value and timestamp: NaN refused (counted), `-1` = now,
+    /// MIN_TIMESTAMP_RESOLUTION applied.
+    @inline(__always)
+    func prepare(value: Double, timestamp: Double, now: () -> Double = wallClockSeconds) -> Result<CachedPoint, Refusal> {
         if value.isNaN {
             statistics.nanValues.add(1, ordering: .relaxed)
-            return .nanValue
+            return .failure(.nanValue)
         }
         // carbon's int(ts) raises on inf/NaN and kills the connection; here only the point goes.
-        guard timestamp.isFinite, abs(timestamp) < 1e15 else { return .invalidTimestamp }
+        guard timestamp.isFinite, abs(timestamp) < 1e15 else { return .failure(.invalidTimestamp) }
         var ts = timestamp
         if ts.rounded(.towardZero) == -1 { ts = now() }
         if timestampResolution > 0 {
             let whole = Int(ts.rounded(.towardZero))
             ts = Double(floorDivide(whole, timestampResolution) * timestampResolution)
         }
-        statistics.metricsReceived.add(1, ordering: .relaxed)
-        let outcome = cache.store(MetricName.normalize(name), CachedPoint(timestamp: ts, value: value), overflow: overflow)
-        return outcome == .dropped ? .cacheFull : .stored
+        return .success(CachedPoint(timestamp: ts, value: value))
+    }
+
+    /// Whether a receiver may store a plain name straight from its bytes (`accept(batch:)`):
+    /// only when no white/blacklist has to see the name as a string.
+    var acceptsBatches: Bool { !useFilters }
+
+    /// Stores a batch of prepared points whose names need no normalisation (no `;`, `{` or
+    /// `~`) and no filtering.
+    func accept(batch: inout CacheBatch, overflow: MetricCache.Overflow? = nil) {
+        guard !batch.isEmpty else { return }
+        statistics.metricsReceived.add(batch.count, ordering: .relaxed)
+        _ = cache.store(&batch, overflow: overflow)
     }
 }
 

@@ -23,6 +23,10 @@ public struct WriterSettings: Sendable, Equatable {
     /// Descriptors the writers may keep open in total; files beyond it are opened per write
     /// while their headers stay cached.
     public var openFileBudget: Int = 4096
+    /// At most this long before a round, the writer waits while points are pouring in and its
+    /// last round was not behind: a burst then lands in one update per metric instead of
+    /// several small ones (0 = start every round at once).
+    public var settleSeconds: Double = 1
     /// How long a shutdown keeps retrying writes that fail (a full disk) before giving up.
     public var shutdownRetrySeconds: Double = 30
 

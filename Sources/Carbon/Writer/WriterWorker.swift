@@ -23,6 +23,10 @@ struct WriterWorker {
     var quarantine: Set<String> = []
     var seenGeneration = 0
     var backoff = 0.0
+    var lastSweep = monotonicSeconds()
+    /// Points and updates written in the current round (whether the writer is behind).
+    var roundPoints = 0
+    var roundUpdates = 0
 
     init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
         self.writer = writer
@@ -43,6 +47,10 @@ struct WriterWorker {
                 quarantine.removeAll()
             }
             dropStaleHandles()
+            sweepIdleMetrics()
+            if !stopping { settle() }
+            roundPoints = 0
+            roundUpdates = 0
             let strategy = writer.settings.strategy
             let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
             if summaries.isEmpty {
@@ -82,6 +90,34 @@ struct WriterWorker {
         }
     }
 
+    /// Waits, up to `settleSeconds`, while the cache grows by more than 1 % (at least 1,000
+    /// points) per 50 ms. Carbon's writer starts on a metric as soon as its first point arrives,
+    /// so a burst of N points per metric costs up to N updates; after the wait it costs one.
+    /// A writer that is behind (its last round averaged 8 or more points per update) or a
+    /// cache near MAX_CACHE_SIZE does not wait: there, deeper queues already batch the writes.
+    mutating func settle() {
+        let limit = writer.settings.settleSeconds
+        guard limit > 0, roundUpdates == 0 || roundPoints < 8 * roundUpdates else { return }
+        var waited = 0.0
+        var before = cache.size
+        while waited < limit, cache.isBelowLowWatermark, !writer.stopping.load(ordering: .relaxed) {
+            sleepSeconds(0.05)
+            waited += 0.05
+            let now = cache.size
+            if now - before < max(1000, now / 100) { return }
+            before = now
+        }
+    }
+
+    /// Every minute, lets the cache forget the metrics of this worker's shards that had no
+    /// points for a whole minute (the cache keeps a written metric's entry for its next point).
+    mutating func sweepIdleMetrics() {
+        let now = monotonicSeconds()
+        guard now - lastSweep >= 60 else { return }
+        lastSweep = now
+        cache.sweepIdleMetrics(ofShards: shards)
+    }
+
     /// Forgets handles whose header another thread rewrote (only this worker's own metrics).
     mutating func dropStaleHandles() {
         let owned = writer.staleHandles.withLock { stale -> [String] in
@@ -118,6 +154,8 @@ struct WriterWorker {
             stats.updateNanoseconds.add(Int(elapsed), ordering: .relaxed)
             stats.updateOperations.add(1, ordering: .relaxed)
             stats.committedPoints.add(points.count, ordering: .relaxed)
+            roundPoints += points.count
+            roundUpdates += 1
         } catch {
             handles[metric] = nil
             if handle.pinned { pinnedCount -= 1 }

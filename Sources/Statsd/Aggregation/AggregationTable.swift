@@ -1,3 +1,5 @@
+import NameBytes
+
 /// The counters, timers, gauges and sets of one interval, keyed by name bytes. Each reader
 /// thread parses into its own table; at flush the readers' tables are merged into the
 /// long-lived table that `StatsdFlushMaths` reads and that `resetAfterFlush` prepares for the

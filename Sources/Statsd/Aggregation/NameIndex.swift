@@ -1,3 +1,5 @@
+import NameBytes
+
 /// An insertion-ordered open-addressing map from name bytes to dense ids 0..<count. Names live
 /// in one byte arena, so a new key costs no allocation of its own. Removal rebuilds the index
 /// (it happens only at flush time and from the admin interface).
@@ -25,7 +27,7 @@ struct NameIndex: Sendable {
                             if hashes[id] == hash {
                                 let start = offsets[id]
                                 if offsets[id + 1] - start == n
-                                    && (n == 0 || memcmpBytes(arena.baseAddress! + start, p, n)) {
+                                    && (n == 0 || NameHash.bytesEqual(arena.baseAddress! + start, p, n)) {
                                     return id
                                 }
                             }
@@ -101,18 +103,4 @@ struct NameIndex: Sendable {
         self = newIndex
         return mapping
     }
-}
-
-@inline(__always)
-func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
-        i += 8
-    }
-    while i < n {
-        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        i += 1
-    }
-    return true
 }

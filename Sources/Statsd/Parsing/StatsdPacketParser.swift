@@ -1,3 +1,5 @@
+import NameBytes
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

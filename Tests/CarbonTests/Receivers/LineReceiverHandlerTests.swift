@@ -1,0 +1,60 @@
+import Logging
+import XCTest
+@testable import Carbon
+
+/// The plaintext receive path without a socket: reads fed to the handler as NIO would.
+final class LineReceiverHandlerTests: XCTestCase {
+    private func handler(_ cache: MetricCache, filters: MetricFilters? = nil) -> LineReceiverHandler {
+        let intake = MetricIntake(cache: cache, timestampResolution: 0, filters: filters,
+                                  logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return LineReceiverHandler(intake: intake, maxLineLength: 1024, flowControl: nil)
+    }
+
+    private func feed(_ handler: LineReceiverHandler, _ reads: String...) {
+        for read in reads { Array(read.utf8).withUnsafeBytes { handler.consume($0) } }
+    }
+
+    func testPlainTaggedAndBadLinesInOneReadKeepArrivalOrder() {
+        let cache = MetricCache()
+        let receiver = handler(cache)
+        feed(receiver, """
+            a.b 1 100
+            a.b;z=1;y=2 2 100
+            a.b 3 100
+            a.b;y=2;z=1 4 100
+            bad line
+            c.d nan 100
+            é.f 5 100
+            a.b 6 1
+            a.b 7 100\n
+            """)
+        // The same timestamp twice: the last received wins, across the batch and the tagged path.
+        XCTAssertEqual(cache.points(of: "a.b"), [.init(timestamp: 100, value: 7), .init(timestamp: 1, value: 6)])
+        XCTAssertEqual(cache.points(of: "a.b;y=2;z=1"), [.init(timestamp: 100, value: 4)])
+        XCTAssertEqual(cache.points(of: "é.f"), [.init(timestamp: 100, value: 5)])
+        XCTAssertEqual(cache.points(of: "c.d"), [])
+        XCTAssertEqual(cache.size, 4)
+    }
+
+    func testLinesSplitAcrossReadsAndFilters() {
+        let cache = MetricCache()
+        let receiver = handler(cache)
+        feed(receiver, "x.y 1 1", "0\nx.y 2 ", "20\nx.y 3 30\n")
+        XCTAssertEqual(cache.points(of: "x.y").map(\.timestamp), [10, 20, 30])
+
+        let filtered = MetricCache()
+        let blacklist = MetricFilters(whitelist: [],
+                                      blacklist: MetricFilters.patterns(fromListText: "^secret\\.", fileName: "blacklist.conf").patterns)
+        feed(handler(filtered, filters: blacklist), "secret.a 1 1\nopen.a 1 1\n")
+        XCTAssertEqual(filtered.metricNames(), ["open.a"])
+    }
+
+    func testMinusOneIsNowAndBadTimestampsAreRefused() {
+        let cache = MetricCache()
+        let before = wallClockSeconds()
+        feed(handler(cache), "m 1 -1\nm 2 inf\nm 3 1e300\n")
+        let points = cache.points(of: "m")
+        XCTAssertEqual(points.count, 1)
+        XCTAssertGreaterThanOrEqual(points[0].timestamp, before.rounded(.down))
+    }
+}
