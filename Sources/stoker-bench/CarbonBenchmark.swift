@@ -28,14 +28,21 @@ struct CarbonBenchmark: AsyncParsableCommand {
     @Option(help: "Points per metric per workload (tcp_blast rounds, 60 s apart).")
     var points: Int = 10
 
-    @Option(help: "Writer threads (WRITER_THREADS).")
-    var writerThreads: Int = 1
+    @Option(help: "Writer threads (WRITER_THREADS; 0 = Stoker's default, one per core).")
+    var writerThreads: Int = 0
 
     @Option(help: "SwiftNIO event-loop threads of the service (default: one per core).")
     var eventLoops: Int = Machine.processorCount
 
     @Option(help: "Descriptors the writers may keep open (MAX_OPEN_FILES; the rest are opened per write; 0 = Stoker's default, the hard limit minus 1024).")
     var maxOpenFiles: Int = 0
+
+    /// The writer threads the service runs with these options.
+    var writerThreadsInUse: Int {
+        var settings = CarbonSettings()
+        settings.writerThreads = writerThreads
+        return settings.effectiveWriterThreads
+    }
 
     @Option(help: "Directory holding tcp_blast.c.")
     var tools: String = "../shared/tools"
@@ -65,7 +72,7 @@ struct CarbonBenchmark: AsyncParsableCommand {
         guard metrics >= 1 else { throw ValidationError("--metrics must be at least 1") }
         // Six workloads of --points slots each must fit the 1440-slot archive, in the past.
         guard points >= 1, points <= 200 else { throw ValidationError("--points must be 1...200") }
-        guard writerThreads >= 1, eventLoops >= 1 else { throw ValidationError("thread counts must be at least 1") }
+        guard writerThreads >= 0, eventLoops >= 1 else { throw ValidationError("thread counts must be at least 0 (writers) and 1 (event loops)") }
         guard repetitions >= 1 else { throw ValidationError("--repeat must be at least 1") }
     }
 
@@ -126,8 +133,8 @@ struct CarbonBenchmark: AsyncParsableCommand {
             - Date: \(formatter.string(from: date))
             - Machine: \(machine)
             - Load (`/proc/loadavg`, 1/5/15 min): \(loadAtStart) at start, \(loadAtEnd) at end
-            - Service: CarbonService in the bench process, \(eventLoops) event loop(s), \(writerThreads) writer \
-            thread(s), sorted strategy, MAX_UPDATES_PER_SECOND and MAX_CREATES_PER_MINUTE unlimited, \
+            - Service: CarbonService in the bench process, \(eventLoops) event loop(s), WRITER_THREADS \(writerThreads) \
+            (\(writerThreadsInUse) writer thread(s)), sorted strategy, MAX_UPDATES_PER_SECOND and MAX_CREATES_PER_MINUTE unlimited, \
             sparse creates, MAX_OPEN_FILES \(maxOpenFiles == 0 ? "0 (auto: \(limit.hard) - 1024)" : "\(maxOpenFiles)"), files of 1 archive 60 s x 1440 points in page cache.
             - Load: `tcp_blast -k \(metrics) -r \(points)`, ONE TCP connection, names `bench.kN` \
             (\(metrics) x \(points) = \(metrics * points) points per workload); a sample of every \

@@ -48,7 +48,7 @@ extension CarbonSettings {
             s.carbonMetricPrefix = v
         },
         "carbon_metric_interval": { s, v throws(ConfigValue.Invalid) in s.carbonMetricInterval = try ConfigValue.number(v, in: 0...86400) },
-        "writer_threads": { s, v throws(ConfigValue.Invalid) in s.writerThreads = try ConfigValue.integer(v, in: 1...64) },
+        "writer_threads": { s, v throws(ConfigValue.Invalid) in s.writerThreads = try ConfigValue.integer(v, in: 0...64) },
         "cache_shards": { s, v throws(ConfigValue.Invalid) in s.cacheShards = try ConfigValue.integer(v, in: 1...4096) },
         "max_open_files": { s, v throws(ConfigValue.Invalid) in s.maxOpenFiles = try ConfigValue.integer(v, in: 0...10_000_000) },
         "log_level": { s, v throws(ConfigValue.Invalid) in

@@ -1,3 +1,4 @@
+import Foundation
 import Whisper
 
 /// Everything the carbon half reads from the `[cache]` section (carbon.conf's key names), with
@@ -51,7 +52,14 @@ public struct CarbonSettings: Sendable, Equatable {
     public var carbonMetricInterval = 60.0
 
     /// Stoker's own: writer threads, cache shards, descriptors the writers may keep open.
-    public var writerThreads = 1
+    /// Writer threads: 0 = automatic, one per core (at most 8). Each thread's system calls
+    /// (open, pwrite, close) then run in parallel: one thread cannot keep up with a burst
+    /// into 100 k existing files on a 2-core machine (see BENCHMARKS.md).
+    public var writerThreads = 0
+    /// The writer threads `writerThreads` stands for.
+    public var effectiveWriterThreads: Int {
+        writerThreads > 0 ? writerThreads : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
     public var cacheShards = 64
     /// 0 = automatic: the process's open-file limit is raised to its hard limit and all but
     /// 1024 descriptors may stay open for whisper files.
@@ -64,7 +72,7 @@ public struct CarbonSettings: Sendable, Equatable {
     /// The writer's view of these settings.
     public var writerSettings: WriterSettings {
         var writer = WriterSettings(dataDirectory: localDataDirectory)
-        writer.threads = writerThreads
+        writer.threads = effectiveWriterThreads
         writer.strategy = cacheWriteStrategy
         writer.minimumTimestampLag = minTimestampLag
         writer.maxUpdatesPerSecond = maxUpdatesPerSecond
