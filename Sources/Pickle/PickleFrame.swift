@@ -9,8 +9,10 @@
 public struct PickleFrame: Sendable {
     /// carbon's `PICKLE_RECEIVER_MAX_LENGTH` default (1 MiB), for port 2004.
     public static let receiverMaxLength = 1 << 20
-    /// carbon's carbonlink `MAX_LENGTH` (1 GiB), for port 7002.
-    public static let carbonlinkMaxLength = 1 << 30
+    /// Largest carbonlink request, port 7002: 32 MiB. carbon allows 1 GiB, which lets one
+    /// client make the server buffer 1 GiB per connection; graphite-web's largest request, a
+    /// cache-query-bulk, carries its metric names (100 k names of 100 bytes are 10 MB).
+    public static let carbonlinkMaxLength = 1 << 25
 
     /// Largest accepted payload length in bytes.
     public let maxLength: Int

@@ -28,6 +28,9 @@ struct PipelineLifecycle: Service {
             let server = ManholeServer(settings: manhole, context: context, logger: logger)
             ports.append("manhole=\(manhole.interface):\(try server.start())")
             manholeServer = server
+        } else if manhole.enabled {
+            // The manhole inspects the carbon half; statsd-only mode has none to show.
+            logger.warning("event=manhole_disabled reason=\"statsd-only mode ([cache] ENABLED = false)\"")
         }
         let storage = carbon.map { "data_dir=\($0.settings.localDataDirectory)" } ?? "mode=statsd-only"
         logger.info("event=started instance=\(instance) \(storage) \(ports.joined(separator: " "))")

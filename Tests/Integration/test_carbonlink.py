@@ -48,3 +48,16 @@ def test_metadata(stoker):
     answer, _ = link.request({'type': 'get-metadata', 'metric': 'missing.m', 'key': 'aggregationMethod'})
     assert 'error' in answer
     link.close()
+
+
+def test_oversized_request_closes_only_that_connection(stoker):
+    """A request declaring more than 32 MiB is refused before its body is read; others go on."""
+    import socket
+    import struct
+    with socket.create_connection(('127.0.0.1', stoker.ports['query']), timeout=5) as s:
+        s.sendall(struct.pack('!L', (32 << 20) + 1))
+        assert s.recv(1) == b'', 'the server closes the connection'
+    link = Carbonlink(stoker.ports['query'])
+    answer, _ = link.request({'type': 'cache-query', 'metric': 'still.served'})
+    assert answer == {'datapoints': []}
+    link.close()

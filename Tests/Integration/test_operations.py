@@ -113,3 +113,37 @@ def test_min_timestamp_resolution(stoker_factory):
     # both fall in the same 10 s bucket: the last received value wins, timestamps are ints
     assert answer == {'datapoints': [(1700000010, 2.0)]}
     link.close()
+
+
+def _fields(line):
+    """The key=value fields of a log line, values as text."""
+    return dict(part.split('=', 1) for part in line.split() if '=' in part)
+
+
+def test_create_backlog_progress_then_cleared(stoker_factory):
+    # 60 creates a minute: 60 at once (the bucket starts full), then one a second. 75 new
+    # metrics leave ~15 waiting, more than the 10 seconds' worth that is worth reporting.
+    # Statsd is off: its own metrics, flushed every second, would be new metrics too.
+    stoker = stoker_factory({'MAX_CREATES_PER_MINUTE': '60'}, statsd_keys={'enabled': 'false'})
+    now = int(time.time())
+    names = ['backlog.m%d' % i for i in range(75)]
+    send_lines(stoker.ports['line'], ['%s 1 %d\n' % (name, now) for name in names])
+    wait_for(lambda: 'event=create_backlog_cleared' in stoker.output(), timeout=60, what='backlog cleared line')
+    assert all(stoker.wsp(name).exists() for name in names)
+    lines = [_fields(l) for l in stoker.output().splitlines() if 'event=create_backlog' in l]
+    events = [f['event'] for f in lines]
+    assert events[0] == 'create_backlog_start' and events[-1] == 'create_backlog_cleared', events
+    assert events[1:-1] and set(events[1:-1]) == {'create_backlog_progress'}, events
+    start, progress, cleared = lines[0], lines[1:-1], lines[-1]
+    assert 10 <= int(start['pending_creates']) <= 15 and start['max_creates_per_minute'] == '60'
+    # one line every 5 s, the backlog shrinking at about the limit's rate
+    seconds = [int(f['seconds']) for f in progress]
+    assert all(4 <= b - a <= 6 for a, b in zip([0] + seconds, seconds)), seconds
+    pending = [int(f['pending_creates']) for f in progress]
+    assert pending == sorted(pending, reverse=True) and pending[-1] > 0, pending
+    for f in progress:
+        assert 3 <= int(f['created']) <= 7 and 0.5 <= float(f['rate_per_second']) <= 1.5, f
+        assert int(f['eta_seconds']) >= int(f['pending_creates']) * 0.5, f
+    # what waited at the start was created by the time it cleared (one create may fall
+    # between the two counters the first line reads)
+    assert 0 <= int(cleared['created']) - int(start['pending_creates']) <= 1, (start, cleared)

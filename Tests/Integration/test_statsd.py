@@ -64,6 +64,28 @@ def test_bad_lines_are_counted_not_fatal(stoker):
     flushed(stoker, 'stats_counts.statsd.bad_lines_seen', 4.0)
 
 
+def test_bad_lines_are_logged_with_their_reason(stoker):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b'no.colon.here\nbad.rate:1|c|@0', ('127.0.0.1', stoker.ports['statsd']))
+    wait_for(lambda: 'event=statsd_bad_lines count=2' in stoker.output(), what='bad-line summary')
+    assert 'event=statsd_bad_line reason=missingColon line="no.colon.here"' in stoker.output()
+    assert 'reason=invalidSampleRate line="bad.rate:1|c|@0"' in stoker.output()
+
+
+def test_tcp_over_long_line_is_dropped_whole(stoker_factory):
+    """The part of an over-long line that arrives after it was dropped is not a line of its own."""
+    stoker = stoker_factory(statsd_keys={'max_line_length': 100})
+    with socket.create_connection(('127.0.0.1', stoker.ports['statsd_tcp']), timeout=5) as s:
+        s.sendall(b'x' * 300)
+        time.sleep(0.3)  # a read of its own: the server drops the unterminated 300 bytes
+        s.sendall(b'.tail:7|c\nafter.long:2|c\n')
+    flushed(stoker, 'stats_counts.after.long', 2.0)
+    flushed(stoker, 'stats_counts.statsd.bad_lines_seen', 1.0)
+    time.sleep(1.5)
+    assert not stoker.wsp('stats_counts.tail').exists()
+    assert not list(stoker.dir.rglob('*tail*'))
+
+
 def admin(stoker, command):
     with socket.create_connection(('127.0.0.1', stoker.ports['statsd_admin']), timeout=5) as s:
         s.sendall(command.encode() + b'\n')

@@ -66,7 +66,7 @@ final class FrameTests: XCTestCase {
         XCTAssertThrowsError(try PickleFrame.header(length: 1 << 32)) { error in
             XCTAssertEqual(error as? PickleFrameError, .payloadTooLarge(1 << 32))
         }
-        XCTAssertEqual(PickleFrame.carbonlinkMaxLength, 1 << 30)
+        XCTAssertEqual(PickleFrame.carbonlinkMaxLength, 32 << 20)
     }
 
     func testLargeStreamCompactsWithoutLosingBytes() throws {

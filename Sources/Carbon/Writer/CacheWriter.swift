@@ -59,6 +59,7 @@ public final class CacheWriter: Sendable {
             thread.name = "stoker-writer-\(index)"
             thread.start()
         }
+        startCreateBacklogProgress()
     }
 
     var threadCount: Int { max(1, min(settings.threads, cache.shardCount)) }

@@ -129,10 +129,17 @@ public final class StatsdServer: Sendable {
     @discardableResult
     public func flush() -> StatsdFlushOutput {
         let began = wallClock()
+        var badLines = 0
+        var samples: [BadLineSample] = []
         let output = state.withLock { state -> StatsdFlushOutput in
+            let before = state.badLinesSeenTotal
             absorbReaders(into: &state)
-            return state.flush(timestamp: Int((began).rounded()))
+            samples = state.table.badLineSamples
+            let output = state.flush(timestamp: Int((began).rounded()))
+            badLines = state.badLinesSeenTotal - before
+            return output
         }
+        logBadLines(badLines, samples: samples)
         sink(output)
         let payload = forwarder == nil ? "" : output.plaintext()
         forwarder?.enqueue(payload)
@@ -146,6 +153,18 @@ public final class StatsdServer: Sendable {
         flushCount.add(1, ordering: .relaxed)
         return output
     }
+
+    /// The interval's bad lines: one line with the count, then the first few with their reason
+    /// (at most one burst per flush interval, however much garbage arrives).
+    private func logBadLines(_ count: Int, samples: [BadLineSample]) {
+        guard count > 0 else { return }
+        logger.warning("event=statsd_bad_lines count=\(count) shown=\(min(samples.count, Self.badLinesLogged))")
+        for sample in samples.prefix(Self.badLinesLogged) {
+            logger.warning("event=statsd_bad_line reason=\(sample.reason.rawValue) line=\(String(sample.line.prefix(200)).debugDescription)")
+        }
+    }
+
+    static let badLinesLogged = 3
 
     /// Gauges and sets from the previous run (statsd_state_file), before any packet.
     private func restoreState() {
