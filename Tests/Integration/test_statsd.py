@@ -122,6 +122,20 @@ def test_sigterm_final_flush_reaches_disk(stoker_factory):
     assert 11.0 in values(stoker, 'stats_counts.final.count').values()
 
 
+def test_sigterm_right_after_a_flush_keeps_that_flush(stoker_factory):
+    """The final flush does not land in the slot of the flush just before it (slot = interval)."""
+    stoker = stoker_factory(statsd_keys={'flushInterval': 2000},
+                            schemas='[default]\npattern = .*\nretentions = 2s:1h\n')
+    client = statsd.StatsClient('127.0.0.1', stoker.ports['statsd'])
+    client.incr('slot.count', 100)
+    flushed(stoker, 'stats_counts.slot.count', 100.0)
+    client.incr('slot.count', 7)
+    wait_for(lambda: "'slot.count': 7" in admin(stoker, 'counters'))
+    assert stoker.stop(signal.SIGTERM) == 0
+    stored = values(stoker, 'stats_counts.slot.count')
+    assert 100.0 in stored.values() and 7.0 in stored.values(), stored
+
+
 class Capture(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True

@@ -125,9 +125,11 @@ public final class StatsdServer: Sendable {
         tcpTable.withLock { state.absorb(&$0) }
     }
 
-    /// One flush now: absorb, compute, hand on.
+    /// One flush now: absorb, compute, hand on. The `final` flush at shutdown is stamped no
+    /// earlier than one interval after the previous flush: stamped "now", a stop within the
+    /// previous flush's whisper slot would overwrite that full interval with a partial one.
     @discardableResult
-    public func flush() -> StatsdFlushOutput {
+    public func flush(final: Bool = false) -> StatsdFlushOutput {
         let began = wallClock()
         var badLines = 0
         var samples: [BadLineSample] = []
@@ -135,7 +137,11 @@ public final class StatsdServer: Sendable {
             let before = state.badLinesSeenTotal
             absorbReaders(into: &state)
             samples = state.table.badLineSamples
-            let output = state.flush(timestamp: Int((began).rounded()))
+            var timestamp = Int(began.rounded())
+            if final, let previous = state.previousFlushTimestamp {
+                timestamp = max(timestamp, previous + Int(settings.statsd.flushIntervalSeconds.rounded(.up)))
+            }
+            let output = state.flush(timestamp: timestamp)
             badLines = state.badLinesSeenTotal - before
             return output
         }
@@ -217,7 +223,7 @@ public final class StatsdServer: Sendable {
         for channel in channels.withLock({ $0 }) { try? await channel.close() }
         flushWake.signal()
         flushDone.wait()
-        flush()
+        flush(final: true)
         saveState()
         forwarder?.stop(timeout: forwardTimeout)
         try? await group.shutdownGracefully()
