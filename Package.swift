@@ -9,6 +9,10 @@ let package = Package(
         .executable(name: "stoker-bench", targets: ["stoker-bench"]),
         .library(name: "Whisper", targets: ["Whisper"]),
         .library(name: "Carbon", targets: ["Carbon"]),
+        // For Fuzz/Package.swift, which builds the fuzz targets against these modules.
+        .library(name: "Pickle", targets: ["Pickle"]),
+        .library(name: "Statsd", targets: ["Statsd"]),
+        .library(name: "Manhole", targets: ["Manhole"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,12 +75,12 @@ let package = Package(
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
-        .testTarget(name: "StatsdTests", dependencies: ["Statsd"]),
+        .testTarget(name: "StatsdTests", dependencies: ["Statsd", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "ManholeTests",
             dependencies: ["Manhole", "Carbon", "Statsd", "Whisper", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper"]),
+        .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,6 +15,10 @@ public struct PickleLimits: Sendable, Equatable {
     public var elementsPerInputByte: Int
     /// Added to the per-byte budget so tiny pickles are never starved.
     public var minimumElements: Int
+    /// Input bytes per list, dict or set the pickle may create (plus `minimumElements`).
+    /// Senders' shapes use one or two containers in all; a pickle bomb of nested lists makes
+    /// one per byte.
+    public var inputBytesPerContainer: Int
     /// Most decimal digits in an INT/LONG text argument: converting decimal text to binary is
     /// quadratic, and CPython itself refuses more than 4300 digits since 3.11.
     public var maxDecimalDigits: Int
@@ -24,8 +28,10 @@ public struct PickleLimits: Sendable, Equatable {
         maxMemoEntries: Int = 1 << 20,
         elementsPerInputByte: Int = 4,
         minimumElements: Int = 1024,
-        maxDecimalDigits: Int = 4300
+        maxDecimalDigits: Int = 4300,
+        inputBytesPerContainer: Int = 8
     ) {
+        self.inputBytesPerContainer = inputBytesPerContainer
         self.maxDepth = maxDepth
         self.maxMemoEntries = maxMemoEntries
         self.elementsPerInputByte = elementsPerInputByte
@@ -35,6 +41,11 @@ public struct PickleLimits: Sendable, Equatable {
 
     /// The defaults above.
     public static let `default` = PickleLimits()
+
+    /// How many lists, dicts and sets an input of `length` bytes may create.
+    public func containerBudget(forInputLength length: Int) -> Int {
+        max(0, length) / max(1, inputBytesPerContainer) + max(0, minimumElements)
+    }
 
     /// The element budget for an input of `length` bytes; saturates rather than traps.
     public func elementBudget(forInputLength length: Int) -> Int {

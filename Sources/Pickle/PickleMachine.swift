@@ -40,6 +40,18 @@ struct PickleMachine {
         self.input = input
         self.limits = limits
         self.elementBudget = limits.elementBudget(forInputLength: input.count)
+        self.containerBudget = limits.containerBudget(forInputLength: input.count)
+    }
+
+    /// Lists, dicts and sets made so far, against `containerBudget`.
+    private var containers = 0
+    private let containerBudget: Int
+
+    /// A mutable container costs tens of bytes however empty: one opcode byte each would
+    /// let a frame hold ~60 times its size in memory until the depth check at STOP.
+    private mutating func countContainer() throws(PickleError) {
+        containers += 1
+        if containers > containerBudget { throw .tooManyElements(limit: containerBudget, offset: opcodeOffset) }
     }
 
     /// Runs to the first STOP. Returns the value and the number of bytes consumed
@@ -174,9 +186,11 @@ struct PickleMachine {
             stack.append(.scalar(.bytes(Array(try readBytes(try readUInt64())))))
 
         case .emptyList:
+            try countContainer()
             lists.append([])
             stack.append(.list(lists.count - 1))
         case .list:
+            try countContainer()
             lists.append(try popMark())
             stack.append(.list(lists.count - 1))
         case .append:
@@ -209,9 +223,11 @@ struct PickleMachine {
             }
 
         case .emptyDict:
+            try countContainer()
             dicts.append([])
             stack.append(.dict(dicts.count - 1))
         case .dict:
+            try countContainer()
             dicts.append(try pairs(try popMark()))
             stack.append(.dict(dicts.count - 1))
         case .setItem:
@@ -226,6 +242,7 @@ struct PickleMachine {
             dicts[index].append(contentsOf: items)
 
         case .emptySet:
+            try countContainer()
             sets.append([])
             stack.append(.set(sets.count - 1))
         case .addItems:

@@ -32,6 +32,19 @@ def wait_for(condition, timeout=15.0, interval=0.02, what='condition'):
     raise AssertionError('timed out waiting for %s' % what)
 
 
+def points(path, seconds=600, ahead=0):
+    """{timestamp: value} of the known points of a whisper file, or {} while it does not exist
+    or is still being created (a reader can open a new file before its archives are sized)."""
+    import struct
+    import whisper
+    now = int(time.time()) + ahead
+    try:
+        (start, end, step), values = whisper.fetch(str(path), now - seconds, now, now=now)
+    except (FileNotFoundError, whisper.CorruptWhisperFile, struct.error):
+        return {}
+    return {start + i * step: v for i, v in enumerate(values) if v is not None}
+
+
 class Stoker:
     def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections, statsd_keys):
         self.dir = pathlib.Path(directory)
@@ -77,10 +90,12 @@ class Stoker:
         return subprocess.run([self.binary(), 'serve', '--config', str(self.config)],
                               capture_output=True, text=True, timeout=timeout, cwd=str(self.dir))
 
-    def start(self):
+    def start(self, preexec_fn=None):
+        """preexec_fn runs in the child before exec (resource limits, signal dispositions)."""
         self.log_offset = len(self.output())
         self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
-                                        stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir))
+                                        stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir),
+                                        preexec_fn=preexec_fn)
         # every listener, UDP ones included, is bound once the startup line is logged
         wait_for(lambda: self._started(), what='startup line')
         return self

@@ -109,9 +109,13 @@ final class DecoderSafetyTests: XCTestCase {
         assertRefused(marks, .tooDeep(limit: 64, offset: 64))
         let markLists = Array([[UInt8]](repeating: [0x28, 0x5D], count: 100_000).joined()) + [0x2E]
         assertRefused(markLists, .tooDeep(limit: 64, offset: 128))
-        // 100k empty lists appended into each other: flat while decoding, refused at STOP.
+        // 100k empty lists appended into each other: flat while decoding, so refused by the
+        // container budget (one per 8 input bytes + 1024) long before the depth check at STOP.
         let lists = [UInt8](repeating: 0x5D, count: 100_000) + [UInt8](repeating: 0x61, count: 99_999) + [0x2E]
-        assertRefused(lists, .tooDeep(limit: 64, offset: 199_999))
+        assertRefused(lists, .tooManyElements(limit: 200_000 / 8 + 1024, offset: 200_000 / 8 + 1024))
+        // The same nesting within the container budget still meets the depth check at STOP.
+        let fewLists = [UInt8](repeating: 0x5D, count: 1000) + [UInt8](repeating: 0x61, count: 999) + [0x2E]
+        assertRefused(fewLists, .tooDeep(limit: 64, offset: 1999))
         // Nested TUPLE1s are refused as soon as they get too deep.
         let tuples = [0x29] + [UInt8](repeating: 0x85, count: 100_000) + [0x2E]
         assertRefused(tuples, .tooDeep(limit: 64, offset: 64))

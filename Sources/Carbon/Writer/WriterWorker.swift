@@ -41,11 +41,7 @@ struct WriterWorker {
         var shutdownFailingSince: Double? = nil
         while true {
             let stopping = writer.stopping.load(ordering: .relaxed)
-            let generation = writer.layoutGeneration.load(ordering: .relaxed)
-            if generation != seenGeneration {
-                seenGeneration = generation
-                quarantine.removeAll()
-            }
+            forgetQuarantineAfterReload()
             dropStaleHandles()
             sweepIdleMetrics()
             if !stopping { settle() }
@@ -107,6 +103,15 @@ struct WriterWorker {
             if now - before < max(1000, now / 100) { return }
             before = now
         }
+    }
+
+    /// Forgets the quarantine once the rules were reloaded (SIGHUP) since it was last looked at:
+    /// a repaired file gets its points again.
+    mutating func forgetQuarantineAfterReload() {
+        let generation = writer.layoutGeneration.load(ordering: .relaxed)
+        guard generation != seenGeneration else { return }
+        seenGeneration = generation
+        quarantine.removeAll()
     }
 
     /// Every minute, lets the cache forget the metrics of this worker's shards that had no
@@ -182,6 +187,9 @@ struct WriterWorker {
 
     /// Opens the metric's file, creating it if needed.
     mutating func openOrCreate(_ metric: String, stopping: Bool) -> Opening {
+        // A reload may have come after this round began (the round can sleep in settle()):
+        // a point sent once the reload is logged must not meet the old quarantine.
+        forgetQuarantineAfterReload()
         if quarantine.contains(metric) {
             drop(metric, reason: "quarantined")
             return .notOpened(.written)
@@ -243,6 +251,14 @@ struct WriterWorker {
             stats.quarantinedMetrics.add(1, ordering: .relaxed)
             writer.log.log(.error, kind: "corrupt_file", "event=quarantine metric=\(quoted(metric)) reason=\(quoted("\(error)"))")
             drop(metric, reason: "quarantined")
+            return .written
+        }
+        if case .io(_, _, ENAMETOOLONG)? = error as? WhisperError {
+            // A component over NAME_MAX or a path over PATH_MAX: the name can never become a
+            // file, so retrying would keep its points forever and hold every shutdown drain for
+            // its whole retry time (shutdownRetrySeconds). A bad name, like one that is no path.
+            writer.log.log(.warning, kind: "bad_metric_name", "event=bad_metric_name metric=\(quoted(metric)) reason=\(quoted("\(error)"))")
+            drop(metric, reason: "name too long")
             return .written
         }
         writer.log.log(.error, kind: "write_error", "event=write_error metric=\(quoted(metric)) error=\(quoted("\(error)")) points=kept")

@@ -9,16 +9,22 @@ public enum AdminCommands {
     /// Answers every line of a received chunk in turn; stops at `quit`. A chunk of white space
     /// only is one empty command (`ERROR`), as in the reference.
     public static func respond(toChunk chunk: String, state: inout StatsdState, now: Int) -> AdminResponse {
-        let lines = chunk.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { trimmed(String($0)) }.filter { !$0.isEmpty }
-        if lines.isEmpty { return respond(toLine: chunk, state: &state, now: now) }
         var text = ""
-        for line in lines {
+        for line in commands(inChunk: chunk) {
             let response = respond(toLine: line, state: &state, now: now)
             text += response.text
             if response.closeConnection { return AdminResponse(text: text, closeConnection: true) }
         }
         return AdminResponse(text: text)
+    }
+
+    /// The commands of a received chunk, in order: its non-blank lines, trimmed, or the chunk
+    /// itself when it is all white space (one empty command). Answering them one by one, each
+    /// as a chunk of its own, answers the chunk.
+    public static func commands(inChunk chunk: String) -> [String] {
+        let lines = chunk.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { trimmed(String($0)) }.filter { !$0.isEmpty }
+        return lines.isEmpty ? [chunk] : lines
     }
 
     /// Answers one command: trimmed, split on single spaces, the first word case-sensitive.

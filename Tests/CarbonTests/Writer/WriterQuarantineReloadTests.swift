@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import XCTest
+@testable import Carbon
+@testable import Whisper
+
+/// A quarantine lasts until the rules are reloaded, even when the reload comes in the middle of
+/// a writer's round (the round may sleep in settle() after looking at the reload counter).
+final class WriterQuarantineReloadTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("stoker-quarantine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("bad"), withIntermediateDirectories: true)
+        addTeardownBlock { [dir] in try? FileManager.default.removeItem(at: dir!) }
+    }
+
+    func testReloadMidRoundLiftsTheQuarantineForTheNextWrite() throws {
+        let root = dir.path
+        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
+                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)], aggregationMethod: .sum) })
+        var settings = WriterSettings(dataDirectory: root)
+        settings.allocation = .sparse
+        let cache = MetricCache(shardCount: 1)
+        // Never started: the test drives one worker by hand, as a writer thread's round would.
+        let writer = CacheWriter(cache: cache, settings: settings, layout: layout, logger: Logger(label: "test"))
+        var worker = WriterWorker(writer: writer, shards: [0], openFileBudget: 4)
+        let file = dir.appendingPathComponent("bad/file.wsp")
+        try Data("not whisper".utf8).write(to: file)
+        let now = Double(Int(Date().timeIntervalSince1970))
+
+        cache.store("bad.file", .init(timestamp: now, value: 1))
+        XCTAssertEqual(worker.write("bad.file", stopping: false), .written)
+        XCTAssertEqual(writer.statistics.snapshot.quarantinedMetrics, 1)
+        XCTAssertEqual(writer.statistics.snapshot.droppedPoints, 1)
+
+        // The operator repairs the file and reloads; a point arrives before the worker's loop
+        // comes round to its top again.
+        try FileManager.default.removeItem(at: file)
+        writer.reloadLayout(layout)
+        cache.store("bad.file", .init(timestamp: now, value: 2))
+        XCTAssertEqual(worker.write("bad.file", stopping: false), .written)
+        XCTAssertEqual(writer.statistics.snapshot.droppedPoints, 1, "the point after the reload is written")
+        XCTAssertEqual(writer.statistics.snapshot.committedPoints, 1)
+        let written = try WhisperFile.open(path: file.path, writable: false)
+        XCTAssertEqual(try XCTUnwrap(written.fetch(from: Int(now) - 5, until: Int(now), now: Int(now))).values.last, 2)
+    }
+}
