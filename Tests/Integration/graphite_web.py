@@ -45,6 +45,10 @@ class GraphiteWeb:
             'STANDARD_DIRS = %r' % dirs,
             'CARBONLINK_HOSTS = %r' % list(carbonlink_hosts),
             'CARBONLINK_TIMEOUT = 5.0',
+            # graphite-web gives a whole render 6 s by default (FETCH_TIMEOUT); reading 10k
+            # whisper files on a loaded 2-core CI machine can take longer than that.
+            'FETCH_TIMEOUT = 120',
+            'FIND_TIMEOUT = 120',
             'DEFAULT_XFILES_FACTOR = 0',
             'ALLOWED_HOSTS = ["127.0.0.1", "localhost"]',
             'LOG_RENDERING_PERFORMANCE = False',
