@@ -59,9 +59,17 @@ func fileSize(_ fd: Int32, path: String) throws -> Int {
 /// O_NOATIME (glibc defines it only with _GNU_SOURCE, which Swift's Glibc module does not
 /// set); the same value on every Linux architecture Swift supports.
 let linuxNoAccessTime: Int32 = 0o1000000
+
+/// O_PATH: a directory descriptor only used to look names up needs no read permission.
+let linuxPathOnly: Int32 = 0o10000000
 #endif
 
 func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+    try openFile(path, at: AT_FDCWD, reporting: path, flags: flags, mode: mode)
+}
+
+/// `openat(directory, name)`; errors name the file by `path`.
+func openFile(_ name: String, at directory: Int32, reporting path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
     #if os(Linux)
     // A writer reads each header once and then only writes: without O_NOATIME, relatime still
     // journals an atime update on every such open (the file's mtime is always newer). The kernel
@@ -71,7 +79,7 @@ func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int3
     var noatime: Int32 = 0
     #endif
     while true {
-        let fd = open(path, flags | O_CLOEXEC | noatime, mode)
+        let fd = openat(directory, name, flags | O_CLOEXEC | noatime, mode)
         if fd >= 0 { return fd }
         if errno == EINTR { continue }
         if errno == EPERM && noatime != 0 {

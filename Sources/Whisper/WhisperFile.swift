@@ -60,10 +60,17 @@ public final class WhisperFile {
     /// Opens an existing file and reads its header. `writable: false` opens read-only (fetch and
     /// info never need more).
     public static func open(path: String, writable: Bool = true, options: WhisperOptions = .init()) throws -> WhisperFile {
-        let fd = try openFile(path, flags: writable ? O_RDWR : O_RDONLY)
+        try open(path: path, at: AT_FDCWD, name: path, writable: writable, options: options)
+    }
+
+    /// Opens `name` relative to the directory descriptor `directory` (or the working directory,
+    /// `AT_FDCWD`); `path` names the file in errors and for later reopens.
+    static func open(path: String, at directory: Int32, name: String, writable: Bool, options: WhisperOptions) throws -> WhisperFile {
+        let fd = try openFile(name, at: directory, reporting: path, flags: writable ? O_RDWR : O_RDONLY)
         do {
-            let header = try readHeader(fd: fd, path: path)
+            let (header, bases) = try readHeader(fd: fd, path: path)
             let file = WhisperFile(path: path, header: header, fd: fd, writable: writable, options: options)
+            file.bases = bases
             file.adviseRandomAccess()
             return file
         } catch {
@@ -72,24 +79,42 @@ public final class WhisperFile {
         }
     }
 
-    static func readHeader(fd: Int32, path: String) throws -> WhisperHeader {
+    /// The header, and the base interval of each archive whose first slot the same read
+    /// covered (0 = not read: `base(of:fd:)` reads it when first needed).
+    static func readHeader(fd: Int32, path: String) throws -> (WhisperHeader, [Int]) {
         let size = try fileSize(fd, path: path)
-        // One read covers the header of any file with up to 20 archives (more re-read below):
-        // a writer opening many files pays for every byte the kernel copies.
+        // One read covers the header of any file with up to 20 archives (more re-read below),
+        // and the first archive's base right after it: a writer opening many files pays a
+        // system call and every byte the kernel copies.
         return try withUnsafeTemporaryAllocation(byteCount: 256, alignment: 8) { buffer in
             let got = try preadFully(fd, buffer, at: 0, path: path)
-            let meta = try WhisperHeader.parseMetadata(UnsafeRawBufferPointer(rebasing: buffer[0..<got]), path: path)
+            let read = UnsafeRawBufferPointer(rebasing: buffer[0..<got])
+            let meta = try WhisperHeader.parseMetadata(read, path: path)
             let needed = WhisperHeader.size(archiveCount: meta.archiveCount)
+            let header: WhisperHeader
             if needed <= got {
-                return try WhisperHeader(parsing: UnsafeRawBufferPointer(rebasing: buffer[0..<got]), fileSize: size, path: path)
+                header = try WhisperHeader(parsing: read, fileSize: size, path: path)
+            } else {
+                guard needed <= size else {
+                    throw WhisperError.corrupt(path: path, reason: "Unable to read archive metadata: header needs \(needed) bytes, file has \(size)")
+                }
+                var bytes = [UInt8](repeating: 0, count: needed)
+                try bytes.withUnsafeMutableBytes { try preadExactly(fd, $0, at: 0, path: path) }
+                header = try bytes.withUnsafeBytes { try WhisperHeader(parsing: $0, fileSize: size, path: path) }
             }
-            guard needed <= size else {
-                throw WhisperError.corrupt(path: path, reason: "Unable to read archive metadata: header needs \(needed) bytes, file has \(size)")
+            let bases = header.archives.map { archive in
+                archive.offset + 4 <= got ? Int(read.loadBigEndianUInt32(at: archive.offset)) : 0
             }
-            var bytes = [UInt8](repeating: 0, count: needed)
-            try bytes.withUnsafeMutableBytes { try preadExactly(fd, $0, at: 0, path: path) }
-            return try bytes.withUnsafeBytes { try WhisperHeader(parsing: $0, fileSize: size, path: path) }
+            return (header, bases)
         }
+    }
+
+    /// Whether the file held open was deleted (no name leads to it any more); false when no
+    /// descriptor is held.
+    public var isDeleted: Bool {
+        guard fd >= 0 else { return false }
+        var st = stat()
+        return fstat(fd, &st) == 0 && st.st_nlink == 0
     }
 
     /// Whether a descriptor is currently held.
@@ -112,7 +137,7 @@ public final class WhisperFile {
         return fd
     }
 
-    private func adviseRandomAccess() {
+    func adviseRandomAccess() {
         #if os(Linux)
         if options.fadviseRandom { _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_RANDOM)) }
         #endif

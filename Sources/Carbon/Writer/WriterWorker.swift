@@ -13,6 +13,8 @@ struct WriterWorker {
         var file: WhisperFile
         /// Keeps its descriptor between writes (within the open-file budget).
         var pinned: Bool
+        /// Where a released descriptor is reopened from (`directories`).
+        var location: FileLocation?
     }
 
     let writer: CacheWriter
@@ -20,10 +22,12 @@ struct WriterWorker {
     let openFileBudget: Int
     var handles: [String: Handle] = [:]
     var pinnedCount = 0
+    var directories: OpenDirectories
     var quarantine: Set<String> = []
     var seenGeneration = 0
     var backoff = 0.0
     var lastSweep = monotonicSeconds()
+    var lastDeletedFilesCheck = monotonicSeconds()
     /// Points and updates written in the current round (whether the writer is behind).
     var roundPoints = 0
     var roundUpdates = 0
@@ -31,7 +35,10 @@ struct WriterWorker {
     init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
         self.writer = writer
         self.shards = shards
-        self.openFileBudget = openFileBudget
+        // An eighth of the descriptors, at most 256, hold directories open.
+        let directoryCapacity = min(256, openFileBudget / 8)
+        self.directories = OpenDirectories(capacity: directoryCapacity)
+        self.openFileBudget = openFileBudget - directoryCapacity
     }
 
     private var cache: MetricCache { writer.cache }
@@ -41,8 +48,9 @@ struct WriterWorker {
         var shutdownFailingSince: Double? = nil
         while true {
             let stopping = writer.stopping.load(ordering: .relaxed)
-            forgetQuarantineAfterReload()
+            forgetAfterReload()
             dropStaleHandles()
+            dropDeletedFiles()
             sweepIdleMetrics()
             if !stopping { settle() }
             roundPoints = 0
@@ -86,32 +94,41 @@ struct WriterWorker {
         }
     }
 
-    /// Waits, up to `settleSeconds`, while the cache grows by more than 1 % (at least 1,000
-    /// points) per 50 ms. Carbon's writer starts on a metric as soon as its first point arrives,
-    /// so a burst of N points per metric costs up to N updates; after the wait it costs one.
+    /// Waits, up to `settleSeconds`, while the cache grows by more than 0.2 % (at least 200
+    /// points) per 10 ms; it stops after two such quiet ticks in a row (one could be a receiver
+    /// thread that was not scheduled). Carbon's writer starts on a metric as soon as its first
+    /// point arrives, so a burst of N points per metric costs up to N updates; after the wait
+    /// it costs one.
     /// A writer that is behind (its last round averaged 8 or more points per update) or a
     /// cache near MAX_CACHE_SIZE does not wait: there, deeper queues already batch the writes.
     mutating func settle() {
         let limit = writer.settings.settleSeconds
         guard limit > 0, roundUpdates == 0 || roundPoints < 8 * roundUpdates else { return }
+        let tick = 0.01
         var waited = 0.0
         var before = cache.size
+        var quietTicks = 0
         while waited < limit, cache.isBelowLowWatermark, !writer.stopping.load(ordering: .relaxed) {
-            sleepSeconds(0.05)
-            waited += 0.05
+            sleepSeconds(tick)
+            waited += tick
             let now = cache.size
-            if now - before < max(1000, now / 100) { return }
+            quietTicks = now - before < max(200, now / 500) ? quietTicks + 1 : 0
+            if quietTicks == 2 { return }
             before = now
         }
     }
 
-    /// Forgets the quarantine once the rules were reloaded (SIGHUP) since it was last looked at:
-    /// a repaired file gets its points again.
-    mutating func forgetQuarantineAfterReload() {
+    /// Forgets the quarantine, the open files and the directories held open once the rules
+    /// were reloaded (SIGHUP) since it was last looked at: a repaired file gets its points
+    /// again, and files or directories an operator moved away are not written into any more.
+    mutating func forgetAfterReload() {
         let generation = writer.layoutGeneration.load(ordering: .relaxed)
         guard generation != seenGeneration else { return }
         seenGeneration = generation
         quarantine.removeAll()
+        directories.forgetAll()
+        handles.removeAll()
+        pinnedCount = 0
     }
 
     /// Every minute, lets the cache forget the metrics of this worker's shards that had no
@@ -121,6 +138,21 @@ struct WriterWorker {
         guard now - lastSweep >= 60 else { return }
         lastSweep = now
         cache.sweepIdleMetrics(ofShards: shards)
+    }
+
+    /// Every 5 seconds, forgets the open files an operator deleted (to have them created again
+    /// with new rules, as carbon, which opens a file for every write, does at its next write):
+    /// a kept descriptor would go on writing into the deleted file. A file whose descriptor is
+    /// released is reopened by name for every write and so found missing at once.
+    mutating func dropDeletedFiles(force: Bool = false) {
+        let now = monotonicSeconds()
+        guard force || now - lastDeletedFilesCheck >= 5 else { return }
+        lastDeletedFilesCheck = now
+        let deleted = handles.filter { $0.value.pinned && $0.value.file.isDeleted }.map(\.key)
+        for metric in deleted {
+            handles[metric] = nil
+            pinnedCount -= 1
+        }
     }
 
     /// Forgets handles whose header another thread rewrote (only this worker's own metrics).
@@ -151,6 +183,7 @@ struct WriterWorker {
         }
         writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted })
         guard let points = cache.pop(metric) else { return .waiting }
+        if !handle.file.isDescriptorOpen { reopen(&handle) }
         let whisperPoints = points.map { WhisperPoint(timestamp: Int($0.timestamp.rounded(.towardZero)), value: $0.value) }
         let began = DispatchTime.now().uptimeNanoseconds
         do {
@@ -178,6 +211,17 @@ struct WriterWorker {
         return .written
     }
 
+    /// Takes the released descriptor of a known file again through its directory; when that
+    /// fails, the directory is let go and the write reopens the file by its whole path.
+    mutating func reopen(_ handle: inout Handle) {
+        guard let location = handle.location, let directory = directories.directory(location.directory) else { return }
+        do {
+            try handle.file.reopenDescriptor(name: location.name, in: directory)
+        } catch {
+            directories.forget(location.directory)
+        }
+    }
+
     enum Opening {
         case opened(Handle)
         /// `.waiting`: no create token yet; `.failed`: a transient error, points stay cached;
@@ -189,7 +233,7 @@ struct WriterWorker {
     mutating func openOrCreate(_ metric: String, stopping: Bool) -> Opening {
         // A reload may have come after this round began (the round can sleep in settle()):
         // a point sent once the reload is logged must not meet the old quarantine.
-        forgetQuarantineAfterReload()
+        forgetAfterReload()
         if quarantine.contains(metric) {
             drop(metric, reason: "quarantined")
             return .notOpened(.written)
@@ -204,9 +248,22 @@ struct WriterWorker {
             drop(metric, reason: "invalid name")
             return .notOpened(.written)
         }
+        var location = FileLocation(path: path)
         do {
-            let file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
-            return .opened(Handle(file: file, pinned: false))
+            let file: WhisperFile
+            if let name = location?.name, let directory = location.flatMap({ directories.directory($0.directory) }) {
+                location?.directory = directory.path
+                do {
+                    file = try WhisperFile.open(name: name, in: directory, options: writer.settings.whisperOptions)
+                } catch WhisperError.io(_, _, ENOENT) where directory.isRemoved {
+                    // Looked up in a directory since removed: the path may lead elsewhere now.
+                    directories.forget(directory.path)
+                    file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
+                }
+            } else {
+                file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
+            }
+            return .opened(Handle(file: file, pinned: false, location: location))
         } catch WhisperError.io(_, _, ENOENT) {
             // Not on disk yet: create below.
         } catch {
@@ -220,7 +277,7 @@ struct WriterWorker {
         do {
             let file = try createFile(path: path, layout: spec)
             stats.creates.add(1, ordering: .relaxed)
-            return .opened(Handle(file: file, pinned: false))
+            return .opened(Handle(file: file, pinned: false, location: location))
         } catch {
             return .notOpened(handleOpenError(metric, error))
         }

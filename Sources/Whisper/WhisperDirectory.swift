@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A directory held open, so that the files in it are opened by their names alone (`openat`).
+/// A writer that opens thousands of files a second in a few directories otherwise has the
+/// kernel walk every component of every path again.
+///
+/// The descriptor follows the directory it was opened on: if that directory is renamed or
+/// removed, names are looked up in it still. Whoever keeps one decides when to let it go.
+public final class WhisperDirectory {
+    public let path: String
+    let fd: Int32
+
+    /// Opens `path`, which must be a directory.
+    public init(path: String) throws {
+        self.path = path
+        var flags = O_RDONLY | O_DIRECTORY
+        #if os(Linux)
+        flags |= linuxPathOnly
+        #endif
+        fd = try openFile(path, flags: flags)
+    }
+
+    deinit { close(fd) }
+
+    /// Whether the directory was removed since it was opened (a name not found in it may
+    /// exist in a new directory at the same path).
+    public var isRemoved: Bool {
+        var st = stat()
+        return fstat(fd, &st) != 0 || st.st_nlink == 0
+    }
+
+    /// The path of `name` in this directory.
+    func path(of name: String) -> String {
+        path.hasSuffix("/") ? path + name : path + "/" + name
+    }
+}
+
+extension WhisperFile {
+    /// Opens the existing file `name` in `directory` and reads its header, as `open(path:)`.
+    public static func open(name: String, in directory: WhisperDirectory, writable: Bool = true,
+                            options: WhisperOptions = .init()) throws -> WhisperFile {
+        try open(path: directory.path(of: name), at: directory.fd, name: name, writable: writable, options: options)
+    }
+
+    /// Takes a descriptor again, looking `name` up in `directory`, if the file has none
+    /// (`closeDescriptor()`); the header is not read again. The caller vouches that the name
+    /// there is this file.
+    public func reopenDescriptor(name: String, in directory: WhisperDirectory) throws {
+        guard fd < 0 else { return }
+        fd = try openFile(name, at: directory.fd, reporting: directory.path(of: name),
+                          flags: writable ? O_RDWR : O_RDONLY)
+        adviseRandomAccess()
+    }
+}
