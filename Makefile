@@ -11,7 +11,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release bench deps-run deps-test clean
+.PHONY: run test build release bench deps-run deps-test clean fuzz-smoke
 
 # Installs only what dpkg says is missing, so a prepared machine pays nothing.
 define apt_install
@@ -44,6 +44,12 @@ test: deps-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 	STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/Integration
+	$(MAKE) fuzz-smoke
+
+# Every parser's libFuzzer target for a few seconds from its seed corpus (Fuzz/README.md);
+# fails on a crash, a sanitizer report or a build failure.
+fuzz-smoke: deps-run
+	SWIFT=$(SWIFT) Fuzz/run smoke
 
 # Benchmarks against the C baselines in ../shared/tools (see BENCHMARKS.md).
 bench: deps-run

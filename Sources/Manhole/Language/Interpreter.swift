@@ -113,9 +113,9 @@ final class Interpreter {
         case let .constant(value):
             return value
         case let .list(items):
-            return .list(try items.map { try evaluate($0, run) })
+            return try PythonValue.list(try items.map { try evaluate($0, run) }).bounded()
         case let .tuple(items):
-            return .tuple(try items.map { try evaluate($0, run) })
+            return try PythonValue.tuple(try items.map { try evaluate($0, run) }).bounded()
         case let .dict(pairs):
             var result: [(key: PythonValue, value: PythonValue)] = []
             for pair in pairs {
@@ -127,7 +127,7 @@ final class Interpreter {
                     result.append((key, value))
                 }
             }
-            return .dict(result)
+            return try PythonValue.dict(result).bounded()
         case let .attribute(base, name):
             return try Self.attribute(try evaluate(base, run), name, run)
         case let .index(base, key):
@@ -149,7 +149,9 @@ final class Interpreter {
             let value = try evaluate(operand, run)
             if op == "not" { return .bool(!value.isTruthy) }
             switch (op, value) {
-            case ("-", .int(let n)): return .int(-n)
+            case ("-", .int(let n)):
+                guard n != .min else { throw PythonError("OverflowError", "integer negation result too large") }
+                return .int(-n)
             case ("-", .float(let x)): return .float(-x)
             case ("+", .int), ("+", .float): return value
             default: throw PythonError.type("bad operand type for unary \(op): \(PythonValue.repr(value.typeName))")
@@ -284,9 +286,17 @@ final class Interpreter {
             break
         }
         switch (op, left, right) {
-        case let ("+", .string(a), .string(b)): return .string(a + b)
-        case let ("+", .list(a), .list(b)): return .list(a + b)
-        case let ("+", .tuple(a), .tuple(b)): return .tuple(a + b)
+        // `x = x + x` repeated doubles at every step: the same bounds as `'x' * n`, or one short
+        // line exhausts the process's memory.
+        case let ("+", .string(a), .string(b)):
+            guard a.utf8.count + b.utf8.count <= PythonValue.maxStringBytes else {
+                throw PythonError("MemoryError", "the manhole refuses strings over \(PythonValue.maxStringBytes) bytes")
+            }
+            return .string(a + b)
+        case let ("+", .list(a), .list(b)):
+            return try PythonValue.list(a + b).bounded()
+        case let ("+", .tuple(a), .tuple(b)):
+            return try PythonValue.tuple(a + b).bounded()
         case let ("*", .string(a), .int(n)):
             // A statement must not be able to exhaust the process's memory.
             guard a.utf8.count.multipliedReportingOverflow(by: max(0, n)).partialValue <= PythonValue.maxStringBytes,
@@ -303,9 +313,16 @@ final class Interpreter {
             case "//", "%":
                 guard b != 0 else { throw PythonError("ZeroDivisionError", "integer division or modulo by zero") }
                 guard !(a == Int.min && b == -1) else { throw PythonError("OverflowError", "integer division result too large") }
+                // Python rounds toward minus infinity, so the remainder takes the divisor's sign.
+                // Both come from Swift's truncating results: `a - quotient * b` would overflow
+                // (-9223372036854775807 % 3 trapped).
                 var quotient = a / b
-                if a % b != 0 && (a < 0) != (b < 0) { quotient -= 1 }
-                return .int(op == "//" ? quotient : a - quotient * b)
+                var remainder = a % b
+                if remainder != 0 && (remainder < 0) != (b < 0) {
+                    quotient -= 1
+                    remainder += b
+                }
+                return .int(op == "//" ? quotient : remainder)
             case "**" where b >= 0:
                 var result = 1
                 for _ in 0..<min(b, 64) { result = result &* a }

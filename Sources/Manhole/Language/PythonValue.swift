@@ -27,7 +27,7 @@ enum PythonValue {
         }
     }
 
-    /// The longest string a statement may build (`'x' * n`).
+    /// The longest string a statement may build (`'x' * n`, `a + b`).
     static let maxStringBytes = 16 << 20
 
     /// A float as an int, truncated toward zero; OverflowError/ValueError where Python's int()

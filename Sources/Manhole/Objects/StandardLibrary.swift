@@ -327,7 +327,9 @@ struct StandardLibrary {
         }
         builtins["abs"] = function("abs", "abs(x)") { arguments, _ in
             switch try arguments.required("abs", 0, "x") {
-            case let .int(n): return .int(abs(n))
+            case let .int(n):
+                guard n != .min else { throw PythonError("OverflowError", "abs() result too large") }
+                return .int(abs(n))
             case let .float(x): return .float(abs(x))
             case let other: throw PythonError.type("bad operand type for abs(): \(PythonValue.repr(other.typeName))")
             }
