@@ -24,9 +24,6 @@ struct OpenDirectories {
         return opened
     }
 
-    /// The directory already held for `path`, without opening one.
-    func held(_ path: String) -> WhisperDirectory? { byPath[path] }
-
     mutating func forget(_ path: String) {
         byPath[path] = nil
     }
