@@ -333,6 +333,13 @@ struct WriterWorker {
             return .written
         }
         cache.restore(metric, points)
+        if case .io(_, "open", ENOENT)? = error as? WhisperError {
+            // The file or its directory went away since it was opened (an operator deleted it,
+            // as carbon's writer would find at its next open): it is created again, with the
+            // points kept, at the metric's next write.
+            writer.log.log(.info, kind: "file_missing", "event=file_missing metric=\(quoted(metric)) action=create")
+            return .written
+        }
         return handleOpenError(metric, error)
     }
 
