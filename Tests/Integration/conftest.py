@@ -21,6 +21,20 @@ def free_port(kind=socket.SOCK_STREAM):
         return s.getsockname()[1]
 
 
+def free_ports(kinds):
+    """One free port per socket kind, all bound at once so no two of a kind are the same."""
+    sockets = []
+    try:
+        for kind in kinds:
+            s = socket.socket(socket.AF_INET, kind)
+            sockets.append(s)
+            s.bind(('127.0.0.1', 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def wait_for(condition, timeout=15.0, interval=0.02, what='condition'):
     """Polls until condition() is truthy; never a fixed sleep."""
     deadline = time.monotonic() + timeout
@@ -46,14 +60,26 @@ def points(path, seconds=600, ahead=0):
 
 
 class Stoker:
+    PORT_KINDS = {
+        'line': socket.SOCK_STREAM, 'udp': socket.SOCK_DGRAM, 'pickle': socket.SOCK_STREAM,
+        'query': socket.SOCK_STREAM, 'statsd': socket.SOCK_DGRAM, 'statsd_tcp': socket.SOCK_STREAM,
+        'statsd_admin': socket.SOCK_STREAM,
+    }
+
     def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections, statsd_keys):
         self.dir = pathlib.Path(directory)
         self.data = self.dir / 'whisper'
-        self.ports = {
-            'line': free_port(), 'udp': free_port(socket.SOCK_DGRAM),
-            'pickle': free_port(), 'query': free_port(),
-            'statsd': free_port(socket.SOCK_DGRAM), 'statsd_tcp': free_port(), 'statsd_admin': free_port(),
-        }
+        self.settings = (cache_keys, extra_sections, statsd_keys)
+        self._choose_ports()
+        (self.dir / 'storage-schemas.conf').write_text(schemas)
+        (self.dir / 'storage-aggregation.conf').write_text(aggregation)
+        self.log = open(self.dir / 'stoker.log', 'w+')
+        self.process = None
+
+    def _choose_ports(self):
+        """Free loopback ports for every listener, and the config file that names them."""
+        cache_keys, extra_sections, statsd_keys = self.settings
+        self.ports = dict(zip(self.PORT_KINDS, free_ports(self.PORT_KINDS.values())))
         statsd = {
             'address': '127.0.0.1', 'port': self.ports['statsd'],
             'tcp_address': '127.0.0.1', 'tcp_port': self.ports['statsd_tcp'],
@@ -76,10 +102,6 @@ class Stoker:
                 + '[statsd]\n' + ''.join('%s = %s\n' % kv for kv in statsd.items()) + extra_sections)
         self.config = self.dir / 'stoker.conf'
         self.config.write_text(text)
-        (self.dir / 'storage-schemas.conf').write_text(schemas)
-        (self.dir / 'storage-aggregation.conf').write_text(aggregation)
-        self.log = open(self.dir / 'stoker.log', 'w+')
-        self.process = None
 
     @staticmethod
     def binary():
@@ -91,14 +113,23 @@ class Stoker:
                               capture_output=True, text=True, timeout=timeout, cwd=str(self.dir))
 
     def start(self, preexec_fn=None):
-        """preexec_fn runs in the child before exec (resource limits, signal dispositions)."""
-        self.log_offset = len(self.output())
-        self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
-                                        stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir),
-                                        preexec_fn=preexec_fn)
-        # every listener, UDP ones included, is bound once the startup line is logged
-        wait_for(lambda: self._started(), what='startup line')
-        return self
+        """preexec_fn runs in the child before exec (resource limits, signal dispositions).
+        A port taken between choosing it and binding it (another test's client, a port chosen
+        twice across kinds) gets new ports and another start, up to three times."""
+        for attempt in range(3):
+            self.log_offset = len(self.output())
+            self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
+                                            stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir),
+                                            preexec_fn=preexec_fn)
+            try:
+                # every listener, UDP ones included, is bound once the startup line is logged
+                wait_for(lambda: self._started(), what='startup line')
+                return self
+            except AssertionError:
+                if attempt == 2 or 'Address already in use' not in self.output()[self.log_offset:]:
+                    raise
+                self.process.wait(timeout=30)
+                self._choose_ports()
 
     def _started(self):
         if self.process.poll() is not None:

@@ -136,9 +136,10 @@ def test_sigterm_right_after_a_flush_keeps_that_flush(stoker_factory):
     assert 100.0 in stored.values() and 7.0 in stored.values(), stored
 
 
-class Capture(socketserver.ThreadingTCPServer):
+class Capture(socketserver.TCPServer):
+    """A plaintext upstream: one connection at a time, so lines are kept in the order the
+    connections were made (statsd opens one per flush)."""
     allow_reuse_address = True
-    daemon_threads = True
 
     def __init__(self, port):
         self.lines = []
