@@ -12,6 +12,8 @@ public final class CarbonService: Sendable {
     public let cache: MetricCache
     public let writer: CacheWriter
     public let intake: MetricIntake
+    /// WAL_DIR's log of accepted points, if configured.
+    public let writeAheadLog: WriteAheadLog?
     public let receiverStatistics: ReceiverStatistics
     public let instrumentation: CarbonInstrumentation
     let logger: Logger
@@ -29,8 +31,12 @@ public final class CarbonService: Sendable {
                             shardCount: settings.cacheShards)
         receiverStatistics = ReceiverStatistics()
         writer = CacheWriter(cache: cache, settings: settings.writerSettings, layout: layout, logger: logger)
+        writeAheadLog = settings.writeAheadLogDirectory.map {
+            WriteAheadLog(directory: $0, fsyncInterval: settings.writeAheadLogFsyncInterval, logger: logger)
+        }
         intake = MetricIntake(cache: cache, statistics: receiverStatistics, timestampResolution: settings.minTimestampResolution,
-                              filters: settings.useWhitelist ? (filters ?? .allowAll) : nil, logger: logger)
+                              filters: settings.useWhitelist ? (filters ?? .allowAll) : nil, logger: logger,
+                              writeAheadLog: writeAheadLog)
         instrumentation = CarbonInstrumentation(metricPrefix: settings.carbonMetricPrefix, instance: instance, cache: cache,
                                                 writer: writer.statistics, receivers: receiverStatistics)
         connections = ConnectionLimiter(maximum: settings.maxReceiverConnections, statistics: receiverStatistics)
@@ -45,6 +51,11 @@ public final class CarbonService: Sendable {
 
     /// Starts the writer, every enabled listener and the self-instrumentation timer.
     public func start() async throws -> [Bound] {
+        // What a crash left in the log goes back into the cache before anything new arrives.
+        if let writeAheadLog {
+            try writeAheadLog.replay(into: cache)
+            writeAheadLog.start(writer: writer)
+        }
         writer.start()
         var bound: [Bound] = []
         let s = settings
@@ -154,6 +165,7 @@ public final class CarbonService: Sendable {
             thread.name = "stoker-drain"
             thread.start()
         }
+        writeAheadLog?.stop(cacheEmpty: cache.size == 0)
         try? await group.shutdownGracefully()
     }
 }

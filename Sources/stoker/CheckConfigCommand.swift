@@ -114,6 +114,8 @@ struct CheckConfigCommand: ParsableCommand {
             ("TAG_HASH_FILENAMES", bool(c.tagHashFilenames)),
             ("WRITER_THREADS", "\(c.writerThreads)"),
             ("MAX_OPEN_FILES", "\(c.maxOpenFiles)"),
+            ("WAL_DIR", c.writeAheadLogDirectory ?? ""),
+            ("WAL_FSYNC_INTERVAL", number(c.writeAheadLogFsyncInterval)),
             ("CARBON_METRIC_PREFIX", c.carbonMetricPrefix),
             ("CARBON_METRIC_INTERVAL", number(c.carbonMetricInterval)),
             ("ENABLE_MANHOLE", bool(m.enabled)),

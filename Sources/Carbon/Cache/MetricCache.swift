@@ -172,7 +172,8 @@ public final class MetricCache: Sendable {
     }
 
     /// Stores a batch of points whose names are byte ranges (a receiver's read): one lock per
-    /// shard, the counters once. Points of one metric keep their order (last received wins).
+    /// shard, the counters once. Points of one metric keep their order (last received wins). The
+    /// batch is left as it is (its caller logs it, then empties it).
     func store(_ batch: inout CacheBatch, overflow: Overflow? = nil) -> (added: Int, dropped: Int) {
         guard !batch.isEmpty else { return (0, 0) }
         var room = roomLeft(overflow)
@@ -197,7 +198,6 @@ public final class MetricCache: Sendable {
         }
         if added > 0 { pointCount.add(added, ordering: .relaxed) }
         if dropped > 0 { overflows.add(dropped, ordering: .relaxed) }
-        batch.removeAll()
         return (added, dropped)
     }
 

@@ -50,6 +50,8 @@ extension CarbonSettings {
         "carbon_metric_interval": { s, v throws(ConfigValue.Invalid) in s.carbonMetricInterval = try ConfigValue.number(v, in: 0...86400) },
         "writer_threads": { s, v throws(ConfigValue.Invalid) in s.writerThreads = try ConfigValue.integer(v, in: 0...64) },
         "cache_shards": { s, v throws(ConfigValue.Invalid) in s.cacheShards = try ConfigValue.integer(v, in: 1...4096) },
+        "wal_dir": { s, v throws(ConfigValue.Invalid) in s.writeAheadLogDirectory = v.isEmpty ? nil : try path(v) },
+        "wal_fsync_interval": { s, v throws(ConfigValue.Invalid) in s.writeAheadLogFsyncInterval = try ConfigValue.number(v, in: 0.01...60) },
         "max_open_files": { s, v throws(ConfigValue.Invalid) in s.maxOpenFiles = try ConfigValue.integer(v, in: 0...10_000_000) },
         "log_level": { s, v throws(ConfigValue.Invalid) in
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

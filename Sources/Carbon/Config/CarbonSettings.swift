@@ -64,6 +64,11 @@ public struct CarbonSettings: Sendable, Equatable {
     /// 0 = automatic: the process's open-file limit is raised to its hard limit and all but
     /// 1024 descriptors may stay open for whisper files.
     public var maxOpenFiles = 0
+    /// Stoker's own: a directory for the write-ahead log of accepted points (nil = none). Points
+    /// still in the cache at a crash (`kill -9`) are stored again from it at the next start.
+    public var writeAheadLogDirectory: String?
+    /// Stoker's own: seconds between the log's fsyncs; a crash loses at most this much.
+    public var writeAheadLogFsyncInterval = 1.0
     /// Stoker's own: trace, debug, info, notice, warning, error, critical.
     public var logLevel = "info"
 

@@ -11,10 +11,13 @@ public final class MetricIntake: Sendable {
     public let timestampResolution: Int
     private let useFilters: Bool
     private let filters: Mutex<MetricFilters>
+    /// Where every stored point is appended too (WAL_DIR), if anywhere.
+    let writeAheadLog: WriteAheadLog?
 
     public init(cache: MetricCache, statistics: ReceiverStatistics = .init(), timestampResolution: Int,
-                filters: MetricFilters?, logger: Logger) {
+                filters: MetricFilters?, logger: Logger, writeAheadLog: WriteAheadLog? = nil) {
         self.cache = cache
+        self.writeAheadLog = writeAheadLog
         self.statistics = statistics
         self.timestampResolution = timestampResolution
         self.useFilters = filters != nil
@@ -58,8 +61,12 @@ public final class MetricIntake: Sendable {
         case let .failure(refusal): return refusal.outcome
         }
         statistics.metricsReceived.add(1, ordering: .relaxed)
-        let outcome = cache.store(MetricName.normalize(name), point, overflow: overflow)
-        return outcome == .dropped ? .cacheFull : .stored
+        let metric = MetricName.normalize(name)
+        let outcome = cache.store(metric, point, overflow: overflow)
+        if outcome == .dropped { return .cacheFull }
+        // After the store: a logged point is in the cache before its segment closes.
+        writeAheadLog?.append(name: metric, point: point)
+        return .stored
     }
 
     /// Why a datapoint's value or timestamp was refused.
@@ -92,11 +99,13 @@ public final class MetricIntake: Sendable {
     var acceptsBatches: Bool { !useFilters }
 
     /// Stores a batch of prepared points whose names need no normalisation (no `;`, `{` or
-    /// `~`) and no filtering.
+    /// `~`) and no filtering; empties the batch.
     func accept(batch: inout CacheBatch, overflow: MetricCache.Overflow? = nil) {
         guard !batch.isEmpty else { return }
         statistics.metricsReceived.add(batch.count, ordering: .relaxed)
         _ = cache.store(&batch, overflow: overflow)
+        writeAheadLog?.append(batch)
+        batch.removeAll()
     }
 }
 

@@ -32,6 +32,9 @@ public final class CacheWriter: Sendable {
     let limitsLifted = Atomic<Int>(0)
     /// Metrics whose header was rewritten behind the writers' backs (set-metadata).
     let staleHandles = Mutex<Set<String>>([])
+    /// Per writer thread: when its last round that wrote every point it found began
+    /// (monotonic seconds; -infinity before the first).
+    let cleanRoundStarts = Mutex<[Double]>([])
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
 
@@ -49,10 +52,12 @@ public final class CacheWriter: Sendable {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         let count = max(1, min(settings.threads, cache.shardCount))
         let budget = max(1, settings.openFileBudget / count)
+        cleanRoundStarts.withLock { $0 = Array(repeating: -.infinity, count: count) }
         for index in 0..<count {
             let shards = Array(stride(from: index, to: cache.shardCount, by: count))
             let thread = Thread { [self] in
                 var worker = WriterWorker(writer: self, shards: shards, openFileBudget: budget)
+                worker.index = index
                 worker.run()
                 finished.signal()
             }
@@ -98,6 +103,13 @@ public final class CacheWriter: Sendable {
 }
 
 extension CacheWriter {
+    /// Every point stored in the cache before this moment (monotonic seconds) is on disk: each
+    /// writer thread has since begun a round and written every point it found (-infinity while
+    /// one has not). What the write-ahead log may forget.
+    public var everythingWrittenBefore: Double {
+        cleanRoundStarts.withLock { $0.min() ?? -.infinity }
+    }
+
     /// Runs `body` with the update and create limits lifted: what an operator asking for
     /// every cached point to be written now expects (carbon's writeCachedDataPoints()).
     public func withLimitsLifted<T>(_ body: () throws -> T) rethrows -> T {

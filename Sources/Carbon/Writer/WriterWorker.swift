@@ -19,6 +19,10 @@ struct WriterWorker {
 
     let writer: CacheWriter
     let shards: [Int]
+    /// This thread's place in `writer.cleanRoundStarts`.
+    var index = 0
+    /// Whether the current round put points back into the cache (a file found missing).
+    var restoredInRound = false
     let openFileBudget: Int
     var handles: [String: Handle] = [:]
     var pinnedCount = 0
@@ -56,21 +60,27 @@ struct WriterWorker {
             roundPoints = 0
             roundUpdates = 0
             let strategy = writer.settings.strategy
+            let roundStart = monotonicSeconds()
             let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
             if summaries.isEmpty {
+                markCleanRound(startedAt: roundStart)
                 if stopping { return }
                 sleepSeconds(0.05)
                 continue
             }
             let order = strategy.order(summaries, now: wallClockSeconds(),
                                        minimumLag: stopping ? 0 : writer.settings.minimumTimestampLag)
-            var progressed = 0, failed = 0
+            var progressed = 0, failed = 0, waiting = 0
+            restoredInRound = false
             for metric in order {
                 switch write(metric, stopping: stopping) {
                 case .written: progressed += 1
                 case .failed: failed += 1
-                case .waiting: break
+                case .waiting: waiting += 1
                 }
+            }
+            if failed == 0, waiting == 0, !restoredInRound, order.count == summaries.count {
+                markCleanRound(startedAt: roundStart)
             }
             if progressed > 0 {
                 backoff = 0
@@ -91,6 +101,14 @@ struct WriterWorker {
                 // Only metrics waiting for a create token, or too young for MIN_TIMESTAMP_LAG.
                 sleepSeconds(min(max(writer.createBucket.waitTimeWithoutTaking(), 0.01), 0.5))
             }
+        }
+    }
+
+    /// Every point this thread's shards held when the round began is on disk (or was given
+    /// up on purpose: a bad name, a quarantined file).
+    func markCleanRound(startedAt start: Double) {
+        writer.cleanRoundStarts.withLock { starts in
+            if index < starts.count { starts[index] = start }
         }
     }
 
@@ -338,6 +356,7 @@ struct WriterWorker {
             // as carbon's writer would find at its next open): it is created again, with the
             // points kept, at the metric's next write.
             writer.log.log(.info, kind: "file_missing", "event=file_missing metric=\(quoted(metric)) action=create")
+            restoredInRound = true
             return .written
         }
         return handleOpenError(metric, error)

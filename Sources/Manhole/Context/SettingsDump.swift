@@ -41,6 +41,8 @@ enum SettingsDump {
             ("WRITER_THREADS", "\(s.writerThreads)"),
             ("CACHE_SHARDS", "\(s.cacheShards)"),
             ("MAX_OPEN_FILES", "\(s.maxOpenFiles)"),
+            ("WAL_DIR", s.writeAheadLogDirectory ?? ""),
+            ("WAL_FSYNC_INTERVAL", "\(s.writeAheadLogFsyncInterval)"),
             ("LOG_LEVEL", s.logLevel),
         ]
     }
