@@ -68,8 +68,12 @@ struct CarbonBenchmark: AsyncParsableCommand {
     @Flag(help: "Run only the memory fills (writer held back): the receive path alone, for profiling.")
     var memoryOnly = false
 
+    @Flag(help: "Turn the write-ahead log on (WAL_DIR beside each workload's files, WAL_FSYNC_INTERVAL 1); not with --record.")
+    var writeAheadLog = false
+
     func validate() throws {
         guard metrics >= 1 else { throw ValidationError("--metrics must be at least 1") }
+        guard !(writeAheadLog && record != nil) else { throw ValidationError("--write-ahead-log figures are not recorded") }
         // Six workloads of --points slots each must fit the 1440-slot archive, in the past.
         guard points >= 1, points <= 200 else { throw ValidationError("--points must be 1...200") }
         guard writerThreads >= 0, eventLoops >= 1 else { throw ValidationError("thread counts must be at least 0 (writers) and 1 (event loops)") }
@@ -505,6 +509,7 @@ private struct Service {
         settings.whisperFallocateCreate = false
         settings.writerThreads = options.writerThreads
         settings.maxOpenFiles = options.maxOpenFiles
+        settings.writeAheadLogDirectory = options.writeAheadLog ? directory + ".wal" : nil
         let layout = StorageLayout(
             path: { metric in try MetricPath.filePath(for: metric, dataDirectory: directory) },
             newFile: { _ in NewFileLayout(archives: CarbonRunner.archives, xFilesFactor: 0.5, aggregationMethod: .average) })
