@@ -316,7 +316,7 @@ private struct StatsdRunner {
         let countedKey: KeyPath<FlushTotals.Totals, Double> = type == "c" ? \.counterTotal : \.timerSamples
         // The kernel's drop count reaches a reader with its next datagram: make sure each reader
         // socket gets one after the run, so the drops are counted for this step, not the next.
-        Self.probe(port: server.port)
+        StatsdAdminClient.probeReaders(udpPort: server.port)
         let after = settle(server, until: before[keyPath: countedKey] + Double(sent), key: countedKey)
         let step = Step(sentLines: sent, sentDatagramsPerSecond: dgramRate, sentLinesPerSecond: lineRate,
                         counted: after[keyPath: countedKey] - before[keyPath: countedKey],
@@ -325,30 +325,6 @@ private struct StatsdRunner {
                    ResultRow.format(lineRate), ResultRow.format(dgramRate), Double(fields["lines_per_dgram"] ?? "") ?? 0,
                    step.counted, sent, step.lossPercent, step.dropped, step.lossless ? "lossless" : "LOSS"))
         return step
-    }
-
-    /// Sends one gauge line (no effect on the totals) from 16 fresh sockets: SO_REUSEPORT hashes
-    /// the source port, so every reader socket almost surely gets at least one.
-    static func probe(port: Int) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let line = Array("stoker_bench.probe:1|g\n".utf8)
-        for _ in 0..<16 {
-            #if os(Linux)
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            #else
-            let fd = socket(AF_INET, SOCK_DGRAM, 0)
-            #endif
-            guard fd >= 0 else { continue }
-            _ = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
-                    line.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, target, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-            }
-            close(fd)
-        }
     }
 
     /// Flushes every 20 ms until `key` reaches `target`, or until it has not moved for 300 ms
