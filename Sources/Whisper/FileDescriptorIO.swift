@@ -49,6 +49,12 @@ func pwriteFully(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, 
     }
 }
 
+/// How many names lead to what `fd` holds open (0: deleted); nil when fstat fails.
+func linkCount(_ fd: Int32) -> Int? {
+    var st = stat()
+    return fstat(fd, &st) == 0 ? Int(st.st_nlink) : nil
+}
+
 func fileSize(_ fd: Int32, path: String) throws -> Int {
     var st = stat()
     guard fstat(fd, &st) == 0 else { throw WhisperError.io(path: path, operation: "stat", errno: errno) }

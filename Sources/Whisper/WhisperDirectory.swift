@@ -28,10 +28,7 @@ public final class WhisperDirectory {
 
     /// Whether the directory was removed since it was opened (a name not found in it may
     /// exist in a new directory at the same path).
-    public var isRemoved: Bool {
-        var st = stat()
-        return fstat(fd, &st) != 0 || st.st_nlink == 0
-    }
+    public var isRemoved: Bool { (linkCount(fd) ?? 0) == 0 }
 
     /// The path of `name` in this directory.
     func path(of name: String) -> String {

@@ -111,11 +111,7 @@ public final class WhisperFile {
 
     /// Whether the file held open was deleted (no name leads to it any more); false when no
     /// descriptor is held.
-    public var isDeleted: Bool {
-        guard fd >= 0 else { return false }
-        var st = stat()
-        return fstat(fd, &st) == 0 && st.st_nlink == 0
-    }
+    public var isDeleted: Bool { fd >= 0 && linkCount(fd) == 0 }
 
     /// Whether a descriptor is currently held.
     public var isDescriptorOpen: Bool { fd >= 0 }
