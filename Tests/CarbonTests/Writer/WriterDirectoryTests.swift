@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import XCTest
 @testable import Carbon
 @testable import Whisper
@@ -19,14 +18,7 @@ final class WriterDirectoryTests: XCTestCase {
     /// One worker driven by hand, as a writer thread's round would: 9 descriptors, one of them
     /// for a directory, so of ten files in `d` two are reopened for every write.
     private func makeWorker() -> (MetricCache, CacheWriter, WriterWorker) {
-        let root = dir.path
-        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
-                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)], aggregationMethod: .sum) })
-        var settings = WriterSettings(dataDirectory: root)
-        settings.allocation = .sparse
-        let cache = MetricCache(shardCount: 1)
-        let writer = CacheWriter(cache: cache, settings: settings, layout: layout, logger: Logger(label: "test"))
-        return (cache, writer, WriterWorker(writer: writer, shards: [0], openFileBudget: 9))
+        handDrivenWriter(root: dir.path, openFileBudget: 9)
     }
 
     private func writeRound(_ worker: inout WriterWorker, _ cache: MetricCache, _ metrics: [String], value: Double, at t: Double) {
@@ -113,14 +105,7 @@ final class WriterDeletedFileTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stoker-deleted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let root = dir.path
-        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
-                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)], aggregationMethod: .sum) })
-        var settings = WriterSettings(dataDirectory: root)
-        settings.allocation = .sparse
-        let cache = MetricCache(shardCount: 1)
-        let writer = CacheWriter(cache: cache, settings: settings, layout: layout, logger: Logger(label: "test"))
-        var worker = WriterWorker(writer: writer, shards: [0], openFileBudget: 64)
+        var (cache, writer, worker) = handDrivenWriter(root: dir.path, openFileBudget: 64)
         let now = Double(Int(Date().timeIntervalSince1970))
         let file = dir.appendingPathComponent("kept/open.wsp")
 

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import XCTest
 @testable import Carbon
 @testable import Whisper
@@ -16,15 +15,8 @@ final class WriterQuarantineReloadTests: XCTestCase {
     }
 
     func testReloadMidRoundLiftsTheQuarantineForTheNextWrite() throws {
-        let root = dir.path
-        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
-                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)], aggregationMethod: .sum) })
-        var settings = WriterSettings(dataDirectory: root)
-        settings.allocation = .sparse
-        let cache = MetricCache(shardCount: 1)
-        // Never started: the test drives one worker by hand, as a writer thread's round would.
-        let writer = CacheWriter(cache: cache, settings: settings, layout: layout, logger: Logger(label: "test"))
-        var worker = WriterWorker(writer: writer, shards: [0], openFileBudget: 4)
+        var (cache, writer, worker) = handDrivenWriter(root: dir.path, openFileBudget: 4)
+        let layout = writer.layout.withLock { $0 }
         let file = dir.appendingPathComponent("bad/file.wsp")
         try Data("not whisper".utf8).write(to: file)
         let now = Double(Int(Date().timeIntervalSince1970))
