@@ -13,7 +13,7 @@ public struct WhisperSeries: Sendable, Equatable {
 }
 
 extension WhisperFile {
-    /// `whisper.fetch(path, from, until, now, archiveToSelect)` (§14.7): the intervals in
+    /// `whisper.fetch(path, from, until, now, archiveToSelect)` (docs/whisper.md §8): the intervals in
     /// (align(from), align(until)] of the best archive covering `from`. nil when the range lies in
     /// the future or before the oldest retained point. `archiveStep` forces the archive with
     /// that many seconds per point.

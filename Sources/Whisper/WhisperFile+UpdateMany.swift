@@ -1,5 +1,5 @@
 extension WhisperFile {
-    /// Stores points exactly as whisper's `update_many(path, points, now)` does (§14.6):
+    /// Stores points exactly as whisper's `update_many(path, points, now)` does (docs/whisper.md §6):
     /// each point goes to the highest-precision archive whose retention covers its age (future
     /// points to archive 0), points older than every archive are dropped, within one interval
     /// the latest timestamp wins (ties: the first given), and each archive's points are
@@ -137,7 +137,7 @@ extension WhisperFile {
         }
     }
 
-    /// `__propagate` (§14.3): aggregates the higher slots covering one lower interval and writes
+    /// `__propagate` (docs/whisper.md §5): aggregates the higher slots covering one lower interval and writes
     /// the result if enough of them are known.
     private func propagate(_ timestamp: Int, from higherIndex: Int, to lowerIndex: Int, fd: Int32) throws -> Bool {
         let higher = header.archives[higherIndex]

@@ -163,7 +163,7 @@ public final class WhisperFile {
     }
 
     /// Byte offset of the slot for aligned `interval` in archive `index` (ring addressing with
-    /// floor arithmetic, §14.1); slot 0 when the archive is empty.
+    /// floor arithmetic, docs/whisper.md §2); slot 0 when the archive is empty.
     @inline(__always)
     func slotOffset(archive: ArchiveInfo, base: Int, interval: Int) -> Int {
         guard base != 0 else { return archive.offset }

@@ -147,7 +147,7 @@ struct CarbonBenchmark: AsyncParsableCommand {
             names of \(nameLength) bytes; the deltas of malloc's bytes in use (glibc `malloc_info`) and of \
             RSS after `malloc_trim` solved for bytes per point and per metric.
             - Figures: median of the repetitions, (min-max) when more than one. The C column is empty: \
-            the peers are the servers measured in `../shared/reference/limits.md` §3.
+            the peers are the servers measured in `docs/limits.md` §3.
 
             \(table)
 

@@ -206,7 +206,7 @@ private struct ManholeRunner {
             switch row {
             case .median:
                 return ResultRow(workload: "exec round trip `'\(options.command)'` (\(options.roundTrips) runs): median", unit: .milliseconds,
-                                 maximumAbsolute: 30, peers: "OpenSSH sshd here: 370-650 ms for `true` (manhole.md)")
+                                 maximumAbsolute: 30, peers: "OpenSSH sshd here: 370-650 ms for `true` (docs/limits.md §3)")
             case .p99:
                 return ResultRow(workload: "exec round trip `'\(options.command)'` (\(options.roundTrips) runs): p99", unit: .milliseconds, isReference: true)
             case .alone:

@@ -22,7 +22,7 @@ struct ResultRow {
     var maximumAbsolute: Double?
     /// Shown for reference only; no pass or fail.
     var isReference = false
-    /// Peers measured on this machine (`limits.md`), shown in an extra column when asked for.
+    /// Peers measured on this machine (`docs/limits.md` §3), shown in an extra column when asked for.
     var peers: String = ""
 
     var cMedian: Double? { Self.median(c) }
@@ -78,7 +78,7 @@ enum ResultTable {
     /// `peerColumn` adds the peers measured on this machine (`ResultRow.peers`) after the C column.
     static func markdown(_ rows: [ResultRow], peerColumn: Bool = false) -> String {
         var lines = peerColumn
-            ? ["| workload | unit | C baseline | peers (limits.md) | Stoker | Stoker/C | target | result |",
+            ? ["| workload | unit | C baseline | peers (docs/limits.md) | Stoker | Stoker/C | target | result |",
                "|---|---|---|---|---|---|---|---|"]
             : ["| workload | unit | C baseline | Stoker | Stoker/C | target | result |",
                "|---|---|---|---|---|---|---|"]

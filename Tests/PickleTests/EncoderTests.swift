@@ -81,7 +81,7 @@ final class EncoderTests: XCTestCase {
     }
 
     func testExactBytesOfACarbonlinkAnswer() throws {
-        // The observed shape from carbon.md §11, spelled out.
+        // The observed shape from docs/carbon.md §11, spelled out.
         let bytes = try PickleEncoder().encode(["datapoints": [tuple(1_700_000_000, 1.5), tuple(60, 2.0)]])
         let expected: [UInt8] = [0x80, 2, 0x7D, 0x71, 0, 0x58, 10, 0, 0, 0] + Array("datapoints".utf8) + [0x71, 1,
             0x5D, 0x71, 2, 0x28,

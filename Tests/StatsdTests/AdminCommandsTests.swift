@@ -1,7 +1,7 @@
 import Statsd
 import XCTest
 
-/// Section 4: the admin interface's answers, byte for byte.
+/// docs/statsd.md §4: the admin interface's answers, byte for byte.
 final class AdminCommandsTests: XCTestCase {
     private func respond(_ line: String, _ h: inout StatsdHarness, now: Int = 1_100) -> AdminResponse {
         AdminCommands.respond(toChunk: line, state: &h.state, now: now)

@@ -1,7 +1,7 @@
 import Statsd
 import XCTest
 
-/// Section 3.5: what is kept, reset and deleted between flushes.
+/// docs/statsd.md §3.5: what is kept, reset and deleted between flushes.
 final class BetweenFlushTests: XCTestCase {
     func testDefaultsKeepEveryKey() {
         var h = StatsdHarness()

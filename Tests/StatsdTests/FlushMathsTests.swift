@@ -1,7 +1,7 @@
 import Statsd
 import XCTest
 
-/// Sections 3.1-3.4: derived values, names, order and internal metrics of one flush.
+/// docs/statsd.md §3.1-3.4: derived values, names, order and internal metrics of one flush.
 final class FlushMathsTests: XCTestCase {
     func testIdleDaemonEmitsThirteenLinesThenFourteen() {
         var h = StatsdHarness()

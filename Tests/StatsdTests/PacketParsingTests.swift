@@ -1,7 +1,7 @@
 import Statsd
 import XCTest
 
-/// Sections 2.2-2.5 of statsd.md, checked on the table a reader fills.
+/// docs/statsd.md §2.2-2.5, checked on the table a reader fills.
 final class PacketParsingTests: XCTestCase {
     private func parse(_ packets: [String], _ configure: (inout StatsdSettings) -> Void = { _ in }) -> AggregationTable {
         var settings = StatsdSettings()

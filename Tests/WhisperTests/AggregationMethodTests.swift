@@ -2,7 +2,7 @@ import XCTest
 @testable import Whisper
 
 final class AggregationMethodTests: XCTestCase {
-    /// carbon.md §14.3: slots [-5, ∅, 5, ∅, 2, ∅].
+    /// docs/whisper.md §5: slots [-5, ∅, 5, ∅, 2, ∅].
     func testReferenceExample() {
         let slots: [Double?] = [-5, nil, 5, nil, 2, nil]
         let expected: [AggregationMethod: Double] = [

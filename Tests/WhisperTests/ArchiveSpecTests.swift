@@ -1,7 +1,7 @@
 import XCTest
 @testable import Whisper
 
-/// whisper's validateArchiveList (§14.4), plus the format's 32-bit limits.
+/// whisper's validateArchiveList (docs/whisper.md §3), plus the format's 32-bit limits.
 final class ArchiveSpecTests: XCTestCase {
     private func message(_ archives: [(Int, Int)]) -> String? {
         do {

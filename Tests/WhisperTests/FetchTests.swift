@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Whisper
 
-/// fetch's window and archive choice (§14.7), with the reference's observed examples.
+/// fetch's window and archive choice (docs/whisper.md §8), with the reference's observed examples.
 final class FetchTests: XCTestCase {
     private var file: WhisperFile!
     private let now = 1_700_000_000  // a multiple of 10

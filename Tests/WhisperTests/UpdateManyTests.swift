@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Whisper
 
-/// update_many's rules (§14.6) on small files whose every slot the test can see.
+/// update_many's rules (docs/whisper.md §6) on small files whose every slot the test can see.
 final class UpdateManyTests: XCTestCase {
     private var dir: URL!
 

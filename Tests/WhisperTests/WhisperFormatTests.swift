@@ -2,9 +2,9 @@ import Foundation
 import XCTest
 @testable import Whisper
 
-/// The on-disk layout (§14), checked against the reference's observed bytes.
+/// The on-disk layout (docs/whisper.md §1), checked against the reference's observed bytes.
 final class WhisperFormatTests: XCTestCase {
-    /// carbon.md §14: `[(60,5),(300,2)]`, xff 0.5, sum, three points: 124 bytes, exactly these.
+    /// docs/whisper.md §1: `[(60,5),(300,2)]`, xff 0.5, sum, three points: 124 bytes, exactly these.
     func testReferenceExampleBytes() throws {
         let dir = try makeTemporaryDirectory(self)
         let path = dir.appendingPathComponent("example.wsp").path

@@ -1,6 +1,6 @@
 import Pickle
 
-/// One graphite-web cache query (§11), decoded from its pickled dict.
+/// One graphite-web cache query (docs/carbon.md §11), decoded from its pickled dict.
 public enum CarbonlinkRequest: Equatable, Sendable {
     case cacheQuery(metric: String)
     case cacheQueryBulk(metrics: [String])

@@ -2,7 +2,7 @@ import Pickle
 import Whisper
 
 /// Answers carbonlink requests from the live cache and the whisper headers, in the shapes
-/// graphite-web expects (§11). Queries never create cache entries.
+/// graphite-web expects (docs/carbon.md §11). Queries never create cache entries.
 public struct CarbonlinkResponder: Sendable {
     public let cache: MetricCache
     public let writer: CacheWriter

@@ -1,7 +1,7 @@
 import NIOCore
 import Pickle
 
-/// carbon's pickle protocol (§4): 4-byte big-endian length, then a pickled list of
+/// carbon's pickle protocol (docs/carbon.md §4): 4-byte big-endian length, then a pickled list of
 /// `(metric, (timestamp, value))`, decoded by Stoker's safe decoder (data opcodes only: a
 /// GLOBAL, REDUCE, BUILD or any other code-bearing opcode refuses the whole frame).
 ///

@@ -10,7 +10,7 @@ import Whisper
 ///
 /// Units are exactly `s m h d w y`. This is stricter than whisper's own parser (used by
 /// `whisper-create`), which accepts any prefix of `seconds`, `minutes`, ...: in carbon
-/// `1min:1d`, `1M` and `1D` are errors. Archive-list rules (§14.4) are not checked here.
+/// `1min:1d`, `1M` and `1D` are errors. Archive-list rules (docs/whisper.md §3) are not checked here.
 public enum RetentionParser {
     /// Seconds per unit letter; `y` is 365 days.
     static let unitSeconds: [UInt8: Int] = [

@@ -1,4 +1,4 @@
-/// statsd's admin (management) interface as pure functions (section 4): a command line and the
+/// statsd's admin (management) interface as pure functions (docs/statsd.md §4): a command line and the
 /// state in, the answer's exact text out. Stoker additions: `sets` and `delsets`, and several
 /// newline-separated commands in one chunk are answered one by one (the reference answers
 /// `ERROR`).

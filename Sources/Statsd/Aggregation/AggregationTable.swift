@@ -3,7 +3,7 @@ import NameBytes
 /// The counters, timers, gauges and sets of one interval, keyed by name bytes. Each reader
 /// thread parses into its own table; at flush the readers' tables are merged into the
 /// long-lived table that `StatsdFlushMaths` reads and that `resetAfterFlush` prepares for the
-/// next interval (statsd's section 3.5). The four types are separate maps, each keeping statsd's
+/// next interval (statsd's clear_metrics, docs/statsd.md §3.5). The four types are separate maps, each keeping statsd's
 /// first-insertion order.
 public struct AggregationTable: Sendable {
     /// Distinct keys (four types together) this table accepts; further new keys are dropped
@@ -352,7 +352,7 @@ public struct AggregationTable: Sendable {
 
     // MARK: - Between flushes
 
-    /// statsd's clear_metrics (section 3.5), run after a flush: counters go to 0 (or are
+    /// statsd's clear_metrics (docs/statsd.md §3.5), run after a flush: counters go to 0 (or are
     /// deleted, except keys containing `packets_received`, `metrics_received` or
     /// `bad_lines_seen`), timers and sets are emptied (or deleted), and with deleteGauges every
     /// gauge TTL drops by one and gauges below 1 are deleted.

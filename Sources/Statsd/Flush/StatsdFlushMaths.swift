@@ -6,7 +6,7 @@ import Darwin
 
 /// statsd's process_metrics plus its graphite backend's flush as one pure function: from the
 /// merged table of an interval to the exact datapoints statsd + carbon would have stored
-/// (sections 3.2-3.4), in statsd's order: counters (rate, then count), timers, gauges, sets,
+/// (docs/statsd.md §3.2-3.4), in statsd's order: counters (rate, then count), timers, gauges, sets,
 /// numStats, calculationtime, processing_time, then the four graphiteStats lines. Within a type,
 /// keys follow JavaScript property order.
 public enum StatsdFlushMaths {

@@ -1,4 +1,4 @@
-/// One flush's timer statistics (statsd's process_metrics for timers, section 3.2): percentile
+/// One flush's timer statistics (statsd's process_metrics for timers, docs/statsd.md §3.2): percentile
 /// groups, std, upper, lower, count, count_ps, sum, sum_squares, mean, median and histogram
 /// bins, filtered by calculatedTimerMetrics. Names are computed once per flush. Stoker
 /// difference: a negative percentile covering every value gives the true sum, sum of squares

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Parses statsd packets (a UDP datagram, or a run of complete TCP lines) straight from bytes
-/// into an `AggregationTable`, following statsd 0.10.2 (sections 2.2-2.5) with Stoker's
+/// into an `AggregationTable`, following statsd 0.10.2 (docs/statsd.md §2.2-2.5) with Stoker's
 /// deliberate differences: a sample rate must be `@` + a positive finite number starting with
 /// a digit or `.`, read as a whole number (`@2e-1` is 0.2; `@ 0.5`, `@+0.5`, `@Infinity`, `@0`
 /// are bad lines), and `h` and `d` are timers. The common line costs no allocation: names stay
@@ -160,7 +160,7 @@ public struct StatsdPacketParser: Sendable {
 
     private enum Kind { case counter, timer, gauge, set }
 
-    /// Validates (section 2.4) and applies (2.5) one `value|type[|@rate[|...]]` segment.
+    /// Validates (docs/statsd.md §2.4) and applies (§2.5) one `value|type[|@rate[|...]]` segment.
     @inline(__always)
     private func applySegment(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int,
                               name: UnsafeRawPointer, nameLength: Int, hash: UInt64,

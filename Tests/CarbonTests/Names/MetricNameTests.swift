@@ -1,7 +1,7 @@
 import XCTest
 @testable import Carbon
 
-/// carbon's tag normalisation, `TaggedSeries.parse` + `format` (reference §6).
+/// carbon's tag normalisation, `TaggedSeries.parse` + `format` (docs/carbon.md §6).
 final class MetricNameTests: XCTestCase {
     private func parseError(_ raw: String) -> MetricNameError? {
         do {

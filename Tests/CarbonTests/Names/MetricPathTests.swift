@@ -1,7 +1,7 @@
 import XCTest
 @testable import Carbon
 
-/// Metric name → whisper file path (reference §6), with Stoker's refusals.
+/// Metric name → whisper file path (docs/carbon.md §6), with Stoker's refusals.
 final class MetricPathTests: XCTestCase {
     private func refusal(_ name: String, hashTaggedNames: Bool = true) -> MetricPathError? {
         do {

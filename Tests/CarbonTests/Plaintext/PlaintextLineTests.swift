@@ -1,7 +1,7 @@
 import XCTest
 @testable import Carbon
 
-/// carbon.md §3: the observed plaintext table.
+/// docs/carbon.md §3: the observed plaintext table.
 final class PlaintextLineTests: XCTestCase {
     private func parse(_ text: String) -> Result<PlaintextLine, PlaintextLine.Problem> {
         var copy = text

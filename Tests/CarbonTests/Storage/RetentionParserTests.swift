@@ -2,7 +2,7 @@ import XCTest
 import Whisper
 @testable import Carbon
 
-/// carbon's retention syntax (reference §9).
+/// carbon's retention syntax (docs/carbon.md §9).
 final class RetentionParserTests: XCTestCase {
     private func archives(_ text: String) throws -> [[Int]] {
         try RetentionParser.parse(text).map { [$0.secondsPerPoint, $0.points] }

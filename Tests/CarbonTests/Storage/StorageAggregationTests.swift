@@ -2,7 +2,7 @@ import XCTest
 import Whisper
 @testable import Carbon
 
-/// storage-aggregation.conf (reference §9).
+/// storage-aggregation.conf (docs/carbon.md §9).
 final class StorageAggregationTests: XCTestCase {
     private let file = "/etc/carbon/storage-aggregation.conf"
 

@@ -2,7 +2,7 @@ import XCTest
 import Whisper
 @testable import Carbon
 
-/// storage-schemas.conf (reference §9).
+/// storage-schemas.conf (docs/carbon.md §9).
 final class StorageSchemasTests: XCTestCase {
     private func archives(_ list: [(Int, Int)]) -> [ArchiveSpec] {
         list.map { ArchiveSpec(secondsPerPoint: $0.0, points: $0.1) }
