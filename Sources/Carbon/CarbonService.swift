@@ -154,14 +154,14 @@ public final class CarbonService: Sendable {
     }
 
     /// The whole shutdown: stop receiving, record the last self-metrics, write every cached
-    /// point to disk, stop the event loops.
-    public func shutdown() async {
+    /// point to disk (telling `drainProgress` every second how it goes), stop the event loops.
+    public func shutdown(drainProgress: @escaping @Sendable (CacheWriter.DrainProgress) -> Void = { _ in }) async {
         await stopReceiving()
         instrumentationTask.withLock { $0?.cancel() }
         let writer = self.writer
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             // The drain blocks; it runs on its own thread, never on the concurrency pool.
-            let thread = Thread { writer.drainAndStop(); done.resume() }
+            let thread = Thread { writer.drainAndStop(progress: drainProgress); done.resume() }
             thread.name = "stoker-drain"
             thread.start()
         }

@@ -5,8 +5,8 @@ import Manhole
 import Statsd
 import Whisper
 
-/// `stoker check-config --config FILE [--instance NAME] [METRIC...]`: loads the file exactly as
-/// `serve` would (the `[cache]` and `[statsd]` sections, then storage-schemas.conf and
+/// `stoker check-config [--config FILE] [--instance NAME] [METRIC...]`: loads the file exactly as
+/// `serve` would (with no file, the embedded defaults `serve` runs with) (the `[cache]` and `[statsd]` sections, then storage-schemas.conf and
 /// storage-aggregation.conf), prints the effective value of every key, and for each metric
 /// name given shows the schema, the aggregation and the file a new metric of that name would
 /// get. Nothing listens and nothing is written. Exit 0 when the configuration would start,
@@ -17,8 +17,8 @@ struct CheckConfigCommand: ParsableCommand {
         abstract: "Validate a configuration file and show what it means for sample metric names."
     )
 
-    @Option(name: .long, help: ArgumentHelp("Configuration file.", valueName: "file"))
-    var config: String
+    @Option(name: .long, help: ArgumentHelp("Configuration file (none: the embedded defaults).", valueName: "file"))
+    var config: String?
 
     @Option(name: .long, help: ArgumentHelp("Instance name (selects [cache:NAME]).", valueName: "name"))
     var instance: String = "a"
@@ -45,18 +45,19 @@ struct CheckConfigCommand: ParsableCommand {
         let filters = configuration.filters()
         warnings += filters?.warnings ?? []
 
-        var lines = ["# \(config) (instance \(instance)): valid", ""]
+        var lines = ["# \(config ?? "(embedded defaults: no --config)") (instance \(instance)): valid", ""]
         lines += Self.cacheLines(configuration.carbon, manhole: configuration.manhole)
         lines.append("")
         lines += Self.statsdLines(configuration.statsd)
         lines.append("")
         lines.append("# storage rules")
-        lines.append("storage-schemas.conf = \(rules.schemasFile ?? "(none)")")
+        let embedded = "(embedded: statsd's namespaces at one slot per flush)"
+        lines.append("storage-schemas.conf = \(rules.embedded ? embedded : rules.schemasFile ?? "(none)")")
         for schema in rules.schemas.schemas {
             lines.append("  [\(schema.name)] pattern = \(schema.pattern?.source ?? "") retentions = \(Self.retentions(schema.archives))")
         }
         lines.append("  (no match) retentions = \(Self.retentions(StorageSchemas.defaultSchema.archives))")
-        lines.append("storage-aggregation.conf = \(rules.aggregationFile ?? "(none)")")
+        lines.append("storage-aggregation.conf = \(rules.embedded ? embedded : rules.aggregationFile ?? "(none)")")
         for rule in rules.aggregation.rules {
             lines.append("  [\(rule.name)] pattern = \(rule.pattern.source) \(Self.policy(rule.policy))")
         }

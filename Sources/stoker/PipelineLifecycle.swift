@@ -13,6 +13,7 @@ struct PipelineLifecycle: Service {
     let manhole: ManholeSettings
     let instance: String
     let logger: Logger
+    let notifier: SystemdNotifier
 
     func run() async throws {
         var ports: [String] = []
@@ -33,11 +34,22 @@ struct PipelineLifecycle: Service {
             logger.warning("event=manhole_disabled reason=\"statsd-only mode ([cache] ENABLED = false)\"")
         }
         let storage = carbon.map { "data_dir=\($0.settings.localDataDirectory)" } ?? "mode=statsd-only"
-        logger.info("event=started instance=\(instance) \(storage) \(ports.joined(separator: " "))")
+        logger.info("event=started version=\(StokerVersion.current) instance=\(instance) \(storage) \(ports.joined(separator: " "))")
+        notifier.ready(status: "Serving: \(ports.joined(separator: " "))")
         try? await gracefulShutdown()
         logger.info("event=stopping reason=signal")
+        notifier.stopping(status: "Stopping: statsd's final flush")
         await manholeServer?.shutdown()
         await statsd?.stop()
-        await carbon?.shutdown()
+        notifier.status("Stopping: writing the cache to disk")
+        await carbon?.shutdown(drainProgress: { [notifier] progress in
+            notifier.status("Stopping: writing the cache to disk, \(progress.pointsLeft) points of \(progress.metricsLeft) metrics left")
+            // Only a drain that still makes progress may outlast TimeoutStopSec.
+            if progress.advanced { notifier.extendTimeout(seconds: Self.drainTimeoutExtension) }
+        })
     }
+
+    /// What each second of progress adds to systemd's stop timeout: a drain that stalls for
+    /// this long is left to TimeoutStopSec.
+    static let drainTimeoutExtension = 30
 }

@@ -58,7 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
             ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
-                                                          instance: instance, logger: logger))],
+                                                          instance: instance, logger: logger,
+                                                          notifier: SystemdNotifier()))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

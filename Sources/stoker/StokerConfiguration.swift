@@ -14,7 +14,8 @@ struct StokerConfiguration {
     /// Unknown keys and skipped rule sections, logged once at startup.
     var warnings: [String]
 
-    /// With no file, embedded defaults: carbon's ports, data under ./storage/whisper.
+    /// With no file, embedded defaults: carbon's ports, data under ./storage/whisper, and
+    /// storage rules that give statsd's flushes their own slots (`EmbeddedStorageRules`).
     static func load(path: String?, instance: String) throws -> StokerConfiguration {
         guard let path else {
             var statsd = StatsdServerSettings()
@@ -63,41 +64,36 @@ struct StokerConfiguration {
         carbon.configDirectory.map { ($0 as NSString).appendingPathComponent(name) }
     }
 
-    /// storage-schemas.conf and storage-aggregation.conf from the config file's directory. A
-    /// missing schemas file means carbon's implicit default (60 s for 7 days) for everything.
+    /// The storage rules as a layout for the writer, with what carbon would only log. A
+    /// configuration file without storage-schemas.conf beside it means carbon's implicit
+    /// default (60 s for 7 days) for everything; no configuration file at all means
+    /// `EmbeddedStorageRules`.
     func storageLayout() throws -> (layout: StorageLayout, warnings: [String]) {
-        var warnings: [String] = []
-        var schemas = StorageSchemas(schemas: [StorageSchemas.defaultSchema])
-        if let path = ruleFile("storage-schemas.conf") {
-            if FileManager.default.fileExists(atPath: path) {
-                schemas = try StorageSchemas.load(path: path)
-                warnings += schemas.warnings
-            } else {
-                warnings.append("\(path) not found: every new file gets the default retention 60:10080")
-            }
+        let rules = try storageRules()
+        var warnings = rules.schemas.warnings + rules.aggregation.warnings
+        if !rules.embedded, rules.schemasFile == nil, let path = ruleFile("storage-schemas.conf") {
+            warnings.append("\(path) not found: every new file gets the default retention 60:10080")
         }
-        var aggregation = StorageAggregation(rules: [])
-        if let path = ruleFile("storage-aggregation.conf"), FileManager.default.fileExists(atPath: path) {
-            aggregation = try StorageAggregation.load(path: path)
-            warnings += aggregation.warnings
-        }
-        let layout = StorageLayout(schemas: schemas, aggregation: aggregation, dataDirectory: carbon.localDataDirectory,
-                                   hashTaggedNames: carbon.tagHashFilenames)
+        let layout = StorageLayout(schemas: rules.schemas, aggregation: rules.aggregation,
+                                   dataDirectory: carbon.localDataDirectory, hashTaggedNames: carbon.tagHashFilenames)
         return (layout, warnings)
     }
 
-    /// The parsed rule files themselves (what `storageLayout()` wraps in closures), for tools
-    /// that show which rule a name matches: the files used (nil: none), the schemas without
-    /// the implicit default, and the aggregation rules.
+    /// The parsed rules themselves, for tools that show which rule a name matches: the files
+    /// used (nil: none), the schemas without the implicit default, and the aggregation rules.
     struct StorageRules {
         var schemasFile: String?
         var schemas: StorageSchemas
         var aggregationFile: String?
         var aggregation: StorageAggregation
+        /// Built in (no configuration file), not read from files.
+        var embedded = false
     }
 
-    /// Reads storage-schemas.conf and storage-aggregation.conf as `storageLayout()` does.
+    /// storage-schemas.conf and storage-aggregation.conf from the config file's directory, or
+    /// the embedded rules when there is no configuration file.
     func storageRules() throws -> StorageRules {
+        guard configPath != nil else { return EmbeddedStorageRules.rules(carbon: carbon, statsd: statsd.statsd) }
         var rules = StorageRules(schemasFile: nil, schemas: StorageSchemas(schemas: []),
                                  aggregationFile: nil, aggregation: StorageAggregation(rules: []))
         if let path = ruleFile("storage-schemas.conf"), FileManager.default.fileExists(atPath: path) {

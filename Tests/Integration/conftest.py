@@ -35,6 +35,19 @@ def free_ports(kinds):
             s.close()
 
 
+def free_port_for_udp_and_tcp():
+    """A port number free for UDP and TCP alike."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp, socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            udp.bind(('127.0.0.1', 0))
+            try:
+                tcp.bind(('127.0.0.1', udp.getsockname()[1]))
+            except OSError:
+                continue
+            return udp.getsockname()[1]
+    raise AssertionError('no port free for both UDP and TCP')
+
+
 def wait_for(condition, timeout=15.0, interval=0.02, what='condition'):
     """Polls until condition() is truthy; never a fixed sleep."""
     deadline = time.monotonic() + timeout
@@ -87,6 +100,11 @@ class Stoker:
             'flushInterval': 1000,
         }
         statsd.update(statsd_keys)
+        if statsd['tcp_port'] is None:
+            # statsd's TCP input follows `port`: one number free for both kinds
+            del statsd['tcp_port']
+            self.ports['statsd'] = self.ports['statsd_tcp'] = free_port_for_udp_and_tcp()
+            statsd['port'] = self.ports['statsd']
         keys = {
             'LOCAL_DATA_DIR': str(self.data),
             'STORAGE_DIR': str(self.dir / 'storage'),
@@ -112,13 +130,14 @@ class Stoker:
         return subprocess.run([self.binary(), 'serve', '--config', str(self.config)],
                               capture_output=True, text=True, timeout=timeout, cwd=str(self.dir))
 
-    def start(self, preexec_fn=None):
-        """preexec_fn runs in the child before exec (resource limits, signal dispositions).
+    def start(self, preexec_fn=None, wrapper=()):
+        """preexec_fn runs in the child before exec (resource limits, signal dispositions);
+        `wrapper` is a command line the server runs under (strace).
         A port taken between choosing it and binding it (another test's client, a port chosen
         twice across kinds) gets new ports and another start, up to three times."""
         for attempt in range(3):
             self.log_offset = len(self.output())
-            self.process = subprocess.Popen([self.binary(), 'serve', '--config', str(self.config)],
+            self.process = subprocess.Popen(list(wrapper) + [self.binary(), 'serve', '--config', str(self.config)],
                                             stdout=self.log, stderr=subprocess.STDOUT, cwd=str(self.dir),
                                             preexec_fn=preexec_fn)
             try:

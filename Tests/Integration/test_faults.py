@@ -33,7 +33,7 @@ FULL_DISK_SCHEMAS = ('[carbon]\npattern = ^carbon\\.\nretentions = 1s:5m\n'
 AGENT_STATS = ['cache/size', 'cache/queues', 'avgUpdateTime', 'pointsPerUpdate', 'updateOperations', 'committedPoints',
                'creates', 'deferredCreates', 'errors', 'droppedPoints', 'cache/queries', 'cache/bulk_queries',
                'cache/overflow', 'activeConnections', 'metricsReceived', 'blacklistMatches', 'whitelistRejects',
-               'invalidLines', 'invalidPickles', 'cpuUsage', 'memUsage']
+               'invalidLines', 'invalidPickles', 'namesCollapsed', 'cpuUsage', 'memUsage']
 
 
 def agent_path(stoker, stat):

@@ -64,3 +64,30 @@ def test_tagged_metric_goes_to_hashed_path(stoker):
     path = stoker.data / '_tagged/beb/fb1/bebfb1bf398e394d6319ba2102a3829371dd4e5dec4e5d0b387fe1bc758a61a1.wsp'
     wait_for(path.exists, what='hashed tagged path')
     assert fetch(path) == {now: 4.0}
+
+
+def test_names_with_empty_components_land_in_carbons_file(stoker_factory):
+    """carbon writes `.a.b` and `a..b` to `a/b.wsp`: after a migration the same traffic must
+    keep landing there, under the name graphite-web asks carbonlink for. Tagged names are
+    hashed as spelled, and nothing becomes a hidden file."""
+    from carbon_peers import Carbonlink, relay_frame, send_pickle
+    # a slow writer keeps the points in the cache long enough to ask carbonlink for them
+    stoker = stoker_factory({'MAX_UPDATES_PER_SECOND': '0.001', 'MAX_UPDATES_PER_SECOND_ON_SHUTDOWN': 'inf'})
+    now = int(time.time())
+    # the writer's one update token goes to a first metric; nothing else is written until the stop
+    send_lines(stoker.ports['line'], ['first.metric 0 %d\n' % now])
+    wait_for(lambda: stoker.wsp('first.metric').exists(), what='the update token spent')
+    send_lines(stoker.ports['line'], ['col.a 1 %d\n' % (now - 4), '.col.a 2 %d\n' % (now - 3),
+                                      'col..a 3 %d\n' % (now - 2), 'col.a. 4 %d\n' % (now - 1)])
+    send_pickle(stoker.ports['pickle'], [relay_frame([('..col...a..', (now, 5.0))])])
+    link = Carbonlink(stoker.ports['query'])
+    answer = wait_for(lambda: (lambda a: a if len(a['datapoints']) == 5 else None)(
+        link.request({'type': 'cache-query', 'metric': 'col.a'})[0]), what='every spelling cached as col.a')
+    assert sorted(answer['datapoints']) == [(now - 4 + i, float(i + 1)) for i in range(5)]
+    link.close()
+    assert stoker.output().count('event=metric_name_collapsed') == 4
+    assert 'stored_as="col.a"' in stoker.output()
+    assert stoker.stop() == 0
+    assert fetch(stoker.wsp('col.a')) == {now - 4 + i: float(i + 1) for i in range(5)}
+    hidden = [p for p in stoker.data.rglob('*') if p.name.startswith('.')]
+    assert hidden == [], hidden

@@ -27,6 +27,14 @@ final class StatsdServerSettingsTests: XCTestCase {
         XCTAssertEqual(s.readerThreads, 3)
     }
 
+    /// Two instances on one host differ in `port`; TCP must not stay on 8125 for both.
+    func testTCPPortFollowsPortUnlessSet() throws {
+        XCTAssertEqual(try StatsdServerSettings.from(values: [:]).settings.tcpPort, 8125)
+        XCTAssertEqual(try StatsdServerSettings.from(values: ["port": "9125"]).settings.tcpPort, 9125)
+        XCTAssertEqual(try StatsdServerSettings.from(values: ["port": "9125", "tcp_port": "9200"]).settings.tcpPort, 9200)
+        XCTAssertEqual(try StatsdServerSettings.from(values: ["port": "9125", "tcp_port": "0"]).settings.tcpPort, 0)
+    }
+
     func testFalsyFlushIntervalIsTheDefault() throws {
         XCTAssertEqual(try StatsdServerSettings.from(values: ["flushinterval": "0"]).settings.statsd.flushInterval, 10_000)
     }

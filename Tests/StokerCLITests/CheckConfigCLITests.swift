@@ -253,6 +253,39 @@ metric stats.a..b
         XCTAssertTrue(result.stdout.contains("\nstate_file = storage/statsd-state.json\n"), result.stdout)
     }
 
+    /// No --config: the embedded defaults `serve` runs with. statsd's namespaces get one slot
+    /// per 10-second flush (so no flush overwrites another) with sums for counts, min/max for
+    /// bounds, also for tagged names; every other name keeps carbon's implicit 60:10080.
+    func testEmbeddedDefaultsGiveStatsdItsOwnSlots() throws {
+        let box = try Sandbox()
+        let statsd = "10s:6h,1m:7d,10m:5y (10:2160,60:10080,600:262800)"
+        let cases: [(String, String, String)] = [
+            ("stats_counts.page.views", statsd, "xFilesFactor = 0 aggregationMethod = sum"),
+            ("stats.page.views", statsd, "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("stats.timers.api.upper_90", statsd, "xFilesFactor = 0.1 aggregationMethod = max"),
+            ("stats.timers.api.lower", statsd, "xFilesFactor = 0.1 aggregationMethod = min"),
+            ("stats.timers.api.count", statsd, "xFilesFactor = 0 aggregationMethod = sum"),
+            ("stats.timers.api.count_ps", statsd, "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("stats.timers.api.sum_90;env=prod", statsd, "xFilesFactor = 0 aggregationMethod = sum"),
+            ("stats.timers.api.histogram.bin_100", statsd, "xFilesFactor = 0 aggregationMethod = sum"),
+            ("stats.gauges.queue", statsd, "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("statsd.numStats", statsd, "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("carbon.agents.h-a.cpuUsage", "1m:90d (60:129600)", "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("hello.lower", "1m:7d (60:10080)", "xFilesFactor = 0.5 aggregationMethod = average"),
+            ("statsdx.count", "1m:7d (60:10080)", "xFilesFactor = 0.5 aggregationMethod = average"),
+        ]
+        let result = try checkConfig(box, cases.map(\.0))
+        XCTAssertEqual(result.status, 0, "\(result)")
+        XCTAssertTrue(result.stdout.hasPrefix("# (embedded defaults: no --config) (instance a): valid\n"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("warning:"), result.stdout)
+        for (metric, retentions, policy) in cases {
+            let report = result.stdout.components(separatedBy: "\nmetric \(metric)\n").last?
+                .components(separatedBy: "\n\n").first ?? ""
+            XCTAssertTrue(report.contains("retentions = \(retentions)\n"), "\(metric): \(report)")
+            XCTAssertTrue(report.contains(policy), "\(metric): \(report)")
+        }
+    }
+
     func testStatsdOnlyModeIsValidWithAnUpstream() throws {
         let box = try Sandbox()
         try write(box, ["stoker.conf": "[cache]\nENABLED = false\n[statsd]\ngraphiteHost = 127.0.0.1\ngraphitePort = 2013\n"])

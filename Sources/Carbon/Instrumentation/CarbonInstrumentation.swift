@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// carbon's self-instrumentation (§10): every CARBON_METRIC_INTERVAL, per-interval counts and
+/// carbon's self-instrumentation (docs/carbon.md §10): every CARBON_METRIC_INTERVAL, per-interval counts and
 /// gauges stored straight into the cache as `<prefix>.agents.<host>-<instance>.<stat>` (no
 /// receive path, not counted in metricsReceived).
 public final class CarbonInstrumentation: Sendable {
@@ -75,6 +75,7 @@ public final class CarbonInstrumentation: Sendable {
             ("whitelistRejects", Double(r.whitelistRejects - before.receivers.whitelistRejects)),
             ("invalidLines", Double(r.invalidLines - before.receivers.invalidLines)),
             ("invalidPickles", Double(r.invalidPickles - before.receivers.invalidPickles)),
+            ("namesCollapsed", Double(r.namesCollapsed - before.receivers.namesCollapsed)),
             ("cpuUsage", wall > before.wall ? (cpu - before.cpu) / (wall - before.wall) * 100 : 0),
             ("memUsage", Double(ProcessUsage.residentBytes())),
         ]

@@ -58,9 +58,12 @@ public struct MetricName: Hashable, Sendable {
         return (try? MetricName(parsing: raw).normalized) ?? raw
     }
 
-    /// Whether a name's bytes are already its normalised form (no tag syntax at all).
+    /// Whether a name's bytes are the name it is stored under: no tag syntax at all, and no
+    /// empty component to collapse (`EmptyComponents`).
     @inline(__always)
-    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool { !bytes.contains(where: isTagSyntax) }
+    static func isStoredAsReceived(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        !bytes.contains(where: isTagSyntax) && !EmptyComponents.present(bytes)
+    }
 
     @inline(__always)
     private static func isTagSyntax(_ byte: UInt8) -> Bool {

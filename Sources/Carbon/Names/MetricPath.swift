@@ -8,9 +8,10 @@ import Crypto
 ///   (`TAG_HASH_FILENAMES = True`, carbon's default) or the name with `.` → `_DOT_`.
 ///
 /// Stricter than carbon: names that would give an absolute path or empty components
-/// (`a..b`, `.a`, `a.`, `a//b`; `.` and `..` in a name can only end up as those), or that
-/// contain NUL, are refused (`MetricPathError`) rather than written to a
-/// surprising place. A hashed tagged path is always well formed, so only empty names and NUL
+/// (`a//b`, `a/../b`; `.` and `..` in a name can only end up as those), or that contain NUL,
+/// are refused (`MetricPathError`) rather than written to a surprising place. Plain names
+/// whose empty components come from dots alone (`a..b`, `.a`, `a.`) never get here: the
+/// receive path stores them under the collapsed name (`EmptyComponents`), carbon's file. A hashed tagged path is always well formed, so only empty names and NUL
 /// are refused there.
 public enum MetricPath {
     /// The file path relative to the data directory for `metric`, normalised first

@@ -1,6 +1,6 @@
 /// Why Stoker refuses to turn a metric name into a file path. carbon would write most of
-/// these somewhere odd (`a..b` into `a/b.wsp`, `a.b.` into `a/b/.wsp`, `x/../../y` outside
-/// the data directory) or fail at the system call; Stoker names the problem instead.
+/// these somewhere odd (`a//b` into `a/b.wsp`, `x/../../y` outside the data directory) or fail
+/// at the system call; Stoker names the problem instead.
 public enum MetricPathError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The empty string.
     case emptyName

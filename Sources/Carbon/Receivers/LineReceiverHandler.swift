@@ -98,12 +98,12 @@ final class LineReceiverHandler: ChannelInboundHandler {
     }
 
     /// A complete line inside the current read: a plain name goes into the batch by its bytes;
-    /// anything else (tags, non-ASCII, filters, errors) takes the per-line path, after the batch
+    /// anything else (tags, empty components, non-ASCII, filters, errors) takes the per-line path, after the batch
     /// so far is stored to keep the arrival order.
     private func handleLineInRead(_ line: UnsafeRawBufferPointer) {
         if intake.acceptsBatches, case let .success(fields)? = PlaintextLine.parseASCII(line) {
             let name = UnsafeRawBufferPointer(rebasing: line[fields.name])
-            if MetricName.isPlain(name) {
+            if MetricName.isStoredAsReceived(name) {
                 switch intake.prepare(value: fields.value, timestamp: fields.timestamp) {
                 case let .success(point):
                     batch.append(name: name.baseAddress!, count: name.count, point: point)

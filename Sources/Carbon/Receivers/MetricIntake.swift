@@ -1,8 +1,9 @@
 import Logging
 import Synchronization
 
-/// carbon's common receive path (§5), shared by every receiver: white/blacklist, NaN values,
-/// `-1` timestamps, MIN_TIMESTAMP_RESOLUTION, tag normalisation, then the cache.
+/// carbon's common receive path (docs/carbon.md §5), shared by every receiver: white/blacklist,
+/// NaN values, `-1` timestamps, MIN_TIMESTAMP_RESOLUTION, tag normalisation, empty name
+/// components collapsed (`EmptyComponents`), then the cache.
 public final class MetricIntake: Sendable {
     public let cache: MetricCache
     public let statistics: ReceiverStatistics
@@ -61,7 +62,14 @@ public final class MetricIntake: Sendable {
         case let .failure(refusal): return refusal.outcome
         }
         statistics.metricsReceived.add(1, ordering: .relaxed)
-        let metric = MetricName.normalize(name)
+        var metric = MetricName.normalize(name)
+        let collapsed = EmptyComponents.collapsed(metric)
+        if collapsed != metric {
+            statistics.namesCollapsed.add(1, ordering: .relaxed)
+            log.log(.info, kind: "metric_name_collapsed",
+                    "event=metric_name_collapsed metric=\(quoted(metric)) stored_as=\(quoted(collapsed))")
+            metric = collapsed
+        }
         let outcome = cache.store(metric, point, overflow: overflow)
         if outcome == .dropped { return .cacheFull }
         // After the store: a logged point is in the cache before its segment closes.
@@ -98,8 +106,8 @@ public final class MetricIntake: Sendable {
     /// only when no white/blacklist has to see the name as a string.
     var acceptsBatches: Bool { !useFilters }
 
-    /// Stores a batch of prepared points whose names need no normalisation (no `;`, `{` or
-    /// `~`) and no filtering; empties the batch.
+    /// Stores a batch of prepared points whose names are stored as received
+    /// (`MetricName.isStoredAsReceived`) and need no filtering; empties the batch.
     func accept(batch: inout CacheBatch, overflow: MetricCache.Overflow? = nil) {
         guard !batch.isEmpty else { return }
         statistics.metricsReceived.add(batch.count, ordering: .relaxed)

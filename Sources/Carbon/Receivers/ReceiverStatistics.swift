@@ -9,6 +9,8 @@ public final class ReceiverStatistics: Sendable {
     let nanValues = Atomic<Int>(0)
     let invalidLines = Atomic<Int>(0)
     let invalidPickles = Atomic<Int>(0)
+    /// Plain names stored under their collapsed spelling (`a..b` as `a.b`): Stoker's own.
+    let namesCollapsed = Atomic<Int>(0)
     let activeConnections = Atomic<Int>(0)
     let refusedConnections = Atomic<Int>(0)
     let cacheQueries = Atomic<Int>(0)
@@ -24,6 +26,7 @@ public final class ReceiverStatistics: Sendable {
         public var nanValues = 0
         public var invalidLines = 0
         public var invalidPickles = 0
+        public var namesCollapsed = 0
         public var activeConnections = 0
         public var refusedConnections = 0
         public var cacheQueries = 0
@@ -38,6 +41,7 @@ public final class ReceiverStatistics: Sendable {
                  nanValues: nanValues.load(ordering: .relaxed),
                  invalidLines: invalidLines.load(ordering: .relaxed),
                  invalidPickles: invalidPickles.load(ordering: .relaxed),
+                 namesCollapsed: namesCollapsed.load(ordering: .relaxed),
                  activeConnections: activeConnections.load(ordering: .relaxed),
                  refusedConnections: refusedConnections.load(ordering: .relaxed),
                  cacheQueries: cacheQueries.load(ordering: .relaxed),

@@ -75,10 +75,20 @@ public final class CacheWriter: Sendable {
         layoutGeneration.add(1, ordering: .relaxed)
     }
 
+    /// How a shutdown drain is going, reported every second while it runs.
+    public struct DrainProgress: Sendable {
+        public var pointsLeft: Int
+        public var metricsLeft: Int
+        public var seconds: Int
+        /// Fewer points are left than a second ago: the drain is still making progress.
+        public var advanced: Bool
+    }
+
     /// Writes everything in the cache, then stops the threads. The caller must have stopped the
     /// receivers first. MAX_UPDATES_PER_SECOND_ON_SHUTDOWN applies if set; the create limit is
-    /// lifted so no waiting metric is lost. Logs progress while a long drain runs.
-    public func drainAndStop() {
+    /// lifted so no waiting metric is lost. Logs progress every 5 s while a long drain runs and
+    /// tells `progress` every second.
+    public func drainAndStop(progress: (DrainProgress) -> Void = { _ in }) {
         if let rate = settings.maxUpdatesPerSecondOnShutdown { updateBucket.setRate(rate.isFinite ? rate : nil) }
         createBucket.setRate(nil)
         let startSize = cache.size
@@ -87,11 +97,20 @@ public final class CacheWriter: Sendable {
         guard started.load(ordering: .relaxed) else { return }
         let begin = monotonicSeconds()
         var remaining = threadCount
+        var ticks = 0
+        var pointsBefore = startSize
         while remaining > 0 {
-            if finished.wait(timeout: .now() + 5) == .success {
+            if finished.wait(timeout: .now() + 1) == .success {
                 remaining -= 1
-            } else {
-                log.logger.info("event=drain_progress points_left=\(cache.size) metrics_left=\(cache.queues) seconds=\(Int(monotonicSeconds() - begin))")
+                continue
+            }
+            ticks += 1
+            let seconds = Int(monotonicSeconds() - begin)
+            let left = cache.size
+            progress(DrainProgress(pointsLeft: left, metricsLeft: cache.queues, seconds: seconds, advanced: left < pointsBefore))
+            pointsBefore = left
+            if ticks % 5 == 0 {
+                log.logger.info("event=drain_progress points_left=\(left) metrics_left=\(cache.queues) seconds=\(seconds)")
             }
         }
         let left = cache.size

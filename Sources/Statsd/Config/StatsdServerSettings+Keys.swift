@@ -86,6 +86,9 @@ extension StatsdServerSettings {
             default: warnings.append("[statsd] unknown key \(key) ignored")
             }
         }
+        // TCP input listens where UDP does unless told otherwise, so a second instance on
+        // another `port` does not collide with the first on 8125/tcp.
+        if values["tcp_port"] == nil { s.tcpPort = s.port }
         return (s, warnings)
     }
 

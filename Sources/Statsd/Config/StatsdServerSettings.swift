@@ -10,7 +10,7 @@ public struct StatsdServerSettings: Sendable, Equatable {
     /// `mgmt_address` / `mgmt_port`: the admin interface.
     public var managementAddress = "0.0.0.0"
     public var managementPort = 8126
-    /// Stoker: newline-framed TCP input (0 = off).
+    /// Stoker: newline-framed TCP input (0 = off); `tcp_port` defaults to `port`.
     public var tcpAddress = "0.0.0.0"
     public var tcpPort = 8125
     /// Stoker: UDP reader threads, each with its own SO_REUSEPORT socket.

@@ -1,4 +1,4 @@
-/// The graphite backend's metric names (section 3.3): the legacy namespace (`stats.<key>`,
+/// The graphite backend's metric names (docs/statsd.md §3.3): the legacy namespace (`stats.<key>`,
 /// `stats_counts.<key>`, `stats.timers.<key>.<stat>`, ...) or the new one built from
 /// globalPrefix and the per-type prefixes; `.globalSuffix` after the path; a key's `;tags`
 /// always last.
@@ -101,6 +101,26 @@ public struct GraphiteNaming: Sendable {
     public func graphiteStat(_ stat: String) -> String {
         (globalNamespace + [prefixStats]).joined(separator: ".") + ".graphiteStats." + stat + suffix
     }
+
+    /// The prefixes (each ending in `.`) under which every name of a flush lies, none inside
+    /// another: what storage rules must match to give statsd's output its own retention. A
+    /// name with no prefix at all (new namespace, empty globalPrefix and type prefix) is not
+    /// covered by any of them.
+    public var namespaces: [String] {
+        let statsPrefix = legacyNamespace ? prefixStats + "." : globalPrefixString + prefixStats + "."
+        let all = [counterPrefix, countPrefix, timerPrefix, gaugePrefix, setPrefix, statsPrefix]
+            .filter { !$0.isEmpty && $0 != "." }
+        var kept: [String] = []
+        for prefix in all.sorted(by: { $0.utf8.count < $1.utf8.count })
+        where !kept.contains(where: { prefix.hasPrefix($0) }) {
+            kept.append(prefix)
+        }
+        return kept.sorted()
+    }
+
+    /// The legacy namespace's `stats_counts.`: its names are counts with no `.count` suffix;
+    /// nil in the new namespace.
+    public var legacyCountPrefix: String? { legacyNamespace ? countPrefix : nil }
 
     private var globalPrefixString: String {
         globalNamespace.isEmpty ? "" : globalNamespace.joined(separator: ".") + "."

@@ -4,8 +4,9 @@ import XCTest
 
 /// The plaintext receive path without a socket: reads fed to the handler as NIO would.
 final class LineReceiverHandlerTests: XCTestCase {
-    private func handler(_ cache: MetricCache, filters: MetricFilters? = nil) -> LineReceiverHandler {
-        let intake = MetricIntake(cache: cache, timestampResolution: 0, filters: filters,
+    private func handler(_ cache: MetricCache, filters: MetricFilters? = nil,
+                         statistics: ReceiverStatistics = .init()) -> LineReceiverHandler {
+        let intake = MetricIntake(cache: cache, statistics: statistics, timestampResolution: 0, filters: filters,
                                   logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         return LineReceiverHandler(intake: intake, maxLineLength: 1024, flowControl: nil)
     }
@@ -34,6 +35,37 @@ final class LineReceiverHandlerTests: XCTestCase {
         XCTAssertEqual(cache.points(of: "é.f"), [.init(timestamp: 100, value: 5)])
         XCTAssertEqual(cache.points(of: "c.d"), [])
         XCTAssertEqual(cache.size, 4)
+    }
+
+    /// carbon writes `.a.b`, `a..b` and `a.b.` to `a/b.wsp`: those points are `a.b`'s, stored
+    /// in arrival order with the plain lines around them and counted; tagged names keep their
+    /// spelling (their file is the hash of it).
+    func testNamesWithEmptyComponentsAreStoredUnderTheCollapsedName() {
+        let cache = MetricCache()
+        let statistics = ReceiverStatistics()
+        let receiver = handler(cache, statistics: statistics)
+        feed(receiver, """
+            a.b 1 100
+            .a.b 2 110
+            a..b 3 120
+            a.b. 4 130
+            ..a...b.. 5 140
+            x..y;t=1 6 100
+            ... 7 100
+            a.b 8 150
+
+            """)
+        XCTAssertEqual(cache.points(of: "a.b").sorted { $0.timestamp < $1.timestamp }.map(\.value), [1, 2, 3, 4, 5, 8])
+        XCTAssertEqual(cache.points(of: "x..y;t=1"), [.init(timestamp: 100, value: 6)])
+        XCTAssertEqual(cache.points(of: "..."), [.init(timestamp: 100, value: 7)], "nothing left to collapse to: refused at its path")
+        XCTAssertEqual(statistics.snapshot.namesCollapsed, 4)
+    }
+
+    func testEmptyComponentsAreFoundAndCollapsed() {
+        for (name, expected) in [("a.b", "a.b"), (".a", "a"), ("a.", "a"), ("a..b", "a.b"), ("..a...b..", "a.b"),
+                                 ("a.b;c=d", "a.b;c=d"), ("a..b;c=d", "a..b;c=d"), ("..", ".."), ("", ""), ("é..f", "é.f")] {
+            XCTAssertEqual(EmptyComponents.collapsed(name), expected, name)
+        }
     }
 
     func testLinesSplitAcrossReadsAndFilters() {
