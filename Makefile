@@ -9,9 +9,14 @@ RUN_PACKAGES  := pkg-config libssh-dev
 # Packages the test suite needs: the reference whisper module and its interpreter, the peers
 # (graphite-web, carbon-c-relay, OpenSSH, the statsd client), systemd-analyze and strace for the
 # unit's checks, unshare/nsenter/ip for a server with no configuration in a namespace of its own.
-TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client python3-yaml graphite-web carbon-c-relay systemd strace iproute2 util-linux
+TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client python3-yaml graphite-web carbon-c-relay systemd strace iproute2 util-linux python3-venv
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# The integration tests' interpreter: Debian's python3 (whisper, graphite-web, pytest) plus the
+# PyPI packages Debian lacks, pinned: the official DogStatsD client.
+TEST_PYTHON   := .build/test-python
+PYPI_PACKAGES := datadog==0.56.0
 
 .PHONY: run test build release bench deps-run deps-test clean fuzz-smoke
 
@@ -42,11 +47,16 @@ run: release
 
 # The whole suite: unit tests, cross-checks against python3-whisper, the differential, then
 # integration tests that run the real server against real peers (Debian's python3 has whisper).
-test: deps-test
+test: deps-test $(TEST_PYTHON)/.installed
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
-	STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker /usr/bin/python3 -m pytest -q -p no:cacheprovider Tests/Integration
+	STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker $(TEST_PYTHON)/bin/python -m pytest -q -p no:cacheprovider Tests/Integration
 	$(MAKE) fuzz-smoke
+
+$(TEST_PYTHON)/.installed: Makefile
+	/usr/bin/python3 -m venv --system-site-packages $(TEST_PYTHON)
+	$(TEST_PYTHON)/bin/pip install -q --disable-pip-version-check $(PYPI_PACKAGES)
+	touch $@
 
 # Every parser's libFuzzer target for a few seconds from its seed corpus (Fuzz/README.md);
 # fails on a crash, a sanitizer report or a build failure.

@@ -56,6 +56,11 @@ def statsd():
         "bad-lines": "no-colon\nnotype:1\nbad:1|c|@0\nbad:1|c|@ 0.5\nneg:-1|ms\nbad:abc|c",
         "whitespace-number": "ws: 0x10 |c\nws:\t1e3\t|g",
         "statsd-self": "statsd.bad_lines_seen:1|c",
+        "dogstatsd-packed": "page.views:1:2:3|c|@0.5|#env:prod|c:abc123\nlat:1:2|ms|card:low",
+        "dogstatsd-timestamp": "temp:21.5|g|#room:a|T1700000000\nsold:3|c|T1700000000|c:ci-1",
+        "dogstatsd-event": "_e{5,11}:Hello|line1\\nline2|d:1700000000|h:web1|p:low|t:warning|s:app|k:deploy|#env:prod",
+        "dogstatsd-service-check": "_sc|db.up|2|d:1700000000|h:db1|#role:primary|m:replica lag | high",
+        "dogstatsd-bad": "_e{99,1}:x|y\n_sc|x|7\nx:1:two|c\nx:1|c|T12x\nx:1|c|wat",
     }
     for name, text in seeds.items():
         write("statsd", name, text)

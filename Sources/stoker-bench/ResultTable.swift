@@ -5,7 +5,7 @@ import Foundation
 struct ResultRow {
     enum Unit: String {
         case updates = "updates/s", points = "points/s", creates = "creates/s"
-        case lines = "lines/s", datagrams = "datagrams/s"
+        case lines = "lines/s", datagrams = "datagrams/s", samples = "samples/s"
         case bytesPerPoint = "bytes/point", bytesPerMetric = "bytes/metric", bytesPerCounter = "bytes/counter"
         case mebibytes = "MiB", milliseconds = "ms", percent = "%"
     }

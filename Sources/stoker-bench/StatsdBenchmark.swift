@@ -23,7 +23,10 @@ struct StatsdBenchmark: AsyncParsableCommand {
             (a) and (b) udp_blast's -L rate is stepped (x1.25 up from --start-* while lossless, \
             /1.25 down while not, at most --steps runs of --seconds each) to find the highest \
             lossless rate. Also: StatsdState.flush of 100k timers x 10 samples (no sockets), and \
-            RSS per idle counter after 1M distinct counters went through a server and one flush.
+            RSS per idle counter after 1M distinct counters went through a server and one flush. \
+            DogStatsD: (d) counter lines with tags and a container field, searched as (a) and \
+            compared with the same tagged lines without it; (e) the parser alone on lines packing \
+            four values, against Etsy counter lines.
             """
     )
 
@@ -69,8 +72,8 @@ struct StatsdBenchmark: AsyncParsableCommand {
     @Option(help: "Markdown file to write the results into (section \"Statsd (issue 4)\"), e.g. BENCHMARKS.md.")
     var record: String?
 
-    @Option(help: "Workloads to run, comma-separated: counters, timers, single, flush, memory.")
-    var only: String = "counters,timers,single,flush,memory"
+    @Option(help: "Workloads to run, comma-separated: counters, timers, single, flush, memory, dogstatsd.")
+    var only: String = "counters,timers,single,flush,memory,dogstatsd"
 
     func validate() throws {
         guard readerThreads >= 1, keys >= 1, seconds > 0, steps >= 1, singleRuns >= 1 else {
@@ -198,8 +201,13 @@ private struct StatsdRunner {
     var rows: [ResultRow]
 
     enum Row: Int, CaseIterable {
-        case counters, timers, single, singleLoss, flush, idleCounter
+        case counters, timers, single, singleLoss, flush, idleCounter, dogstatsdCounters, packedParse
     }
+
+    /// DogStatsD's tags and container field, as a client in a container sends them; udp_blast
+    /// writes its type argument after the `|`, so these ride along as the type's tail.
+    static let dogstatsdFields = "c|#env:bench,host:a|c:3e7a1b2c4d5e"
+    static let taggedFields = "c|#env:bench,host:a"
 
     init(options: StatsdBenchmark, udpBlast: String) {
         self.options = options
@@ -221,6 +229,12 @@ private struct StatsdRunner {
                 return ResultRow(workload: "StatsdState.flush, \(WhisperRunnerFormat.count(options.flushTimers)) timers x \(options.flushSamples) samples", unit: .milliseconds, isReference: true)
             case .idleCounter:
                 return ResultRow(workload: "RSS per idle counter (\(WhisperRunnerFormat.count(options.idleCounters)) distinct, after a flush)", unit: .bytesPerCounter, maximumAbsolute: 300)
+            case .dogstatsdCounters:
+                return ResultRow(workload: "(d) DogStatsD counters (`|#env:bench,host:a|c:<container>`): highest lossless rate; C column: the same lines without `|c:` in the same run",
+                                 unit: .lines, minimumRatio: 0.9)
+            case .packedParse:
+                return ResultRow(workload: "(e) parser alone, DogStatsD packed counters (4 values a line, tags, container); C column: Etsy counter lines",
+                                 unit: .samples, minimumRatio: 0.9)
             }
         }
     }
@@ -232,13 +246,23 @@ private struct StatsdRunner {
         // Memory first, in a process that has not held anything big yet.
         if work.contains("memory") { try await idleCounterMemory() }
         if work.contains("flush") { try flushTime() }
-        guard !work.isDisjoint(with: ["counters", "timers", "single"]) else { return }
+        if work.contains("dogstatsd") { packedParseRate() }
+        guard !work.isDisjoint(with: ["counters", "timers", "single", "dogstatsd"]) else { return }
         let server = try await Server.start(options, prefix: "bench")
         defer { }
         if work.contains("counters") {
             let (best, ceiling) = try search(server, name: "(a) counters", type: "c", size: 1400, start: options.startCounters)
             if let best { add(.counters, best) } else { add(.counters, 0) }
             rows[Row.counters.rawValue].c.append(ceiling)
+        }
+        if work.contains("dogstatsd") {
+            // The same tagged lines without the container field (statsd's own tag syntax), then with it.
+            let (tagged, _) = try search(server, name: "(d) tagged counters", type: Self.taggedFields, size: 1400,
+                                         start: options.startCounters / 2)
+            let (dogstatsd, _) = try search(server, name: "(d) DogStatsD counters", type: Self.dogstatsdFields, size: 1400,
+                                            start: options.startCounters / 2)
+            add(.dogstatsdCounters, dogstatsd ?? 0)
+            rows[Row.dogstatsdCounters.rawValue].c.append(tagged ?? 0)
         }
         if work.contains("timers") {
             let (best, ceiling) = try search(server, name: "(b) timers", type: "ms", size: 1400, start: options.startTimers)
@@ -313,7 +337,7 @@ private struct StatsdRunner {
               let dgramRate = Double(fields["dgram_per_s"] ?? ""), let lineRate = Double(fields["lines_per_s"] ?? "") else {
             throw BenchFailure("udp_blast exited with \(result.status): \(result.output)")
         }
-        let countedKey: KeyPath<FlushTotals.Totals, Double> = type == "c" ? \.counterTotal : \.timerSamples
+        let countedKey: KeyPath<FlushTotals.Totals, Double> = type.hasPrefix("c") ? \.counterTotal : \.timerSamples
         // The kernel's drop count reaches a reader with its next datagram: make sure each reader
         // socket gets one after the run, so the drops are counted for this step, not the next.
         StatsdAdminClient.probeReaders(udpPort: server.port)
@@ -347,6 +371,38 @@ private struct StatsdRunner {
         }
         server.server.flush()
         return server.totals.snapshot
+    }
+
+    /// The parser alone: samples per second from Etsy counter lines and from DogStatsD lines
+    /// packing four values with tags and a container field, 10 000 keys, ~1400-byte packets.
+    private mutating func packedParseRate() {
+        func packets(_ line: (Int) -> String) -> [[UInt8]] {
+            var all: [[UInt8]] = [], packet: [UInt8] = []
+            for key in 0..<10_000 {
+                let text = line(key)
+                if packet.count + text.utf8.count > 1400 { all.append(packet); packet.removeAll() }
+                packet.append(contentsOf: text.utf8)
+            }
+            return all + [packet]
+        }
+        func rate(_ packets: [[UInt8]], samplesPerLine: Int) -> Double {
+            var parser = StatsdPacketParser(settings: StatsdSettings())
+            var table = AggregationTable()
+            var samples = 0
+            let begin = MonotonicClock.now()
+            while MonotonicClock.now() - begin < 2 {
+                for packet in packets { parser.parse(packet, into: &table) }
+                samples += 10_000 * samplesPerLine
+                table.removeAll()
+            }
+            return Double(samples) / (MonotonicClock.now() - begin)
+        }
+        log("parser: Etsy counter lines vs DogStatsD packed lines (load \(Machine.loadAverage))")
+        let etsy = rate(packets { "bench.k\($0):1|c\n" }, samplesPerLine: 1)
+        let packed = rate(packets { "bench.k\($0):1:1:1:1|c|#env:bench,host:a|c:3e7a1b2c4d5e\n" }, samplesPerLine: 4)
+        log("  Etsy \(ResultRow.format(etsy)) samples/s, DogStatsD packed \(ResultRow.format(packed)) samples/s")
+        rows[Row.packedParse.rawValue].c.append(etsy)
+        add(.packedParse, packed)
     }
 
     /// StatsdState.flush alone: `flushTimers` timers with `flushSamples` samples each.

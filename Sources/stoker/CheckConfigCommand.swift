@@ -117,6 +117,7 @@ struct CheckConfigCommand: ParsableCommand {
             ("MAX_OPEN_FILES", "\(c.maxOpenFiles)"),
             ("WAL_DIR", c.writeAheadLogDirectory ?? ""),
             ("WAL_FSYNC_INTERVAL", number(c.writeAheadLogFsyncInterval)),
+            ("GRAPHITE_URL", c.graphiteURL ?? ""),
             ("CARBON_METRIC_PREFIX", c.carbonMetricPrefix),
             ("CARBON_METRIC_INTERVAL", number(c.carbonMetricInterval)),
             ("ENABLE_MANHOLE", bool(m.enabled)),
@@ -179,6 +180,9 @@ struct CheckConfigCommand: ParsableCommand {
             ("state_file", s.stateFile ?? "(none)"),
             ("max_line_length", "\(t.maxLineLength)"),
             ("max_keys_per_interval", "\(t.maxKeysPerInterval)"),
+            ("unix_socket", s.unixSocket ?? ""),
+            ("unix_socket_mode", "0" + String(s.unixSocketMode, radix: 8)),
+            ("service_check_prefix", t.serviceCheckPrefix),
         ]
         return ["[statsd]"] + pairs.map(assignment)
     }

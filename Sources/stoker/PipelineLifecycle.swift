@@ -21,7 +21,7 @@ struct PipelineLifecycle: Service {
             ports += try await carbon.start().map { "\($0.name)=\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
         }
         if let statsd {
-            ports += try await statsd.start().map { "\($0.name)=\($0.port)" }
+            ports += try await statsd.start().map { "\($0.name)=\($0.path ?? String($0.port))" }
         }
         var manholeServer: ManholeServer?
         if manhole.enabled, let carbon {

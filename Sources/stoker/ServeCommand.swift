@@ -81,6 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
             for datapoint in flush.datapoints {
                 intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp)
             }
+            for datapoint in flush.stampedDatapoints {
+                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: Double(datapoint.timestamp))
+            }
         }
     }
 }

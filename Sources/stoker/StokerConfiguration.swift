@@ -41,6 +41,7 @@ struct StokerConfiguration {
         if file.section("statsd")?["state_file"] == nil {
             statsdSettings.stateFile = loaded.settings.storageDirectory + "/statsd-state.json"
         }
+        statsdSettings.graphiteURL = loaded.settings.graphiteURL
         return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, manhole: manhole,
                                    instance: instance, configPath: path,
                                    warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })

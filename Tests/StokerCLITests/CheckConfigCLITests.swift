@@ -121,6 +121,7 @@ WRITER_THREADS = 0
 MAX_OPEN_FILES = 0
 WAL_DIR =
 WAL_FSYNC_INTERVAL = 1
+GRAPHITE_URL =
 CARBON_METRIC_PREFIX = carbon
 CARBON_METRIC_INTERVAL = 60
 ENABLE_MANHOLE = True
@@ -174,6 +175,9 @@ dumpMessages = False
 state_file = /var/lib/stoker/statsd-state.json
 max_line_length = 65536
 max_keys_per_interval = 1000000
+unix_socket =
+unix_socket_mode = 0666
+service_check_prefix = service_checks
 
 # storage rules
 storage-schemas.conf = ./storage-schemas.conf

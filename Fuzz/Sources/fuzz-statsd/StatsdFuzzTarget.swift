@@ -38,6 +38,8 @@ enum StatsdFuzzTarget {
         connection.hangUp()
         tcpTable.withLock { state.absorb(&$0) }
 
+        // DogStatsD events as they would be posted to graphite-web.
+        for event in state.table.extras.takeEvents() { _ = EventPoster.body(event) }
         let first = state.flush(timestamp: 1_700_000_010, clock: { 0 })
         _ = first.plaintext()
         let second = state.flush(timestamp: 1_700_000_020, clock: { 0 })

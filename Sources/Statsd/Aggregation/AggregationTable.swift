@@ -29,6 +29,9 @@ public struct AggregationTable: Sendable {
     /// Internal counts not yet folded into the `<prefixStats>.*` counters.
     var internalCounts = [Int](repeating: 0, count: InternalCounter.allCases.count)
 
+    /// DogStatsD's client-stamped samples and events of the interval.
+    public internal(set) var extras: DogStatsdExtras
+
     /// Unix seconds of the last packet parsed into this table (set by the socket layer).
     public var lastMessageSeen: Int?
 
@@ -39,6 +42,7 @@ public struct AggregationTable: Sendable {
 
     public init(maxKeys: Int = StatsdSettings().maxKeysPerInterval) {
         self.maxKeys = maxKeys
+        extras = DogStatsdExtras(limit: maxKeys)
     }
 
     /// Number of distinct keys over the four types.
@@ -62,6 +66,7 @@ public struct AggregationTable: Sendable {
         for i in internalCounts.indices { internalCounts[i] = 0 }
         lastMessageSeen = nil
         badLineSamples.removeAll(keepingCapacity: true)
+        extras.removeAll()
     }
 
     // MARK: - Hot path (name bytes already hashed)
@@ -125,6 +130,17 @@ public struct AggregationTable: Sendable {
             setMembers.append([])
         }
         if let member { setMembers[id].insert(member) }
+    }
+
+    /// A DogStatsD counter or gauge sample with the client's timestamp.
+    mutating func addStamped(_ sample: DogStatsdExtras.StampedSample) {
+        if !extras.add(sample) { internalCounts[InternalCounter.keysOverLimit.rawValue] += 1 }
+    }
+
+    /// A DogStatsD event.
+    public mutating func addEvent(_ event: StatsdEvent) {
+        internalCounts[InternalCounter.eventsReceived.rawValue] += 1
+        if !extras.add(event) { internalCounts[InternalCounter.keysOverLimit.rawValue] += 1 }
     }
 
     mutating func recordBadLine(_ reason: BadLineReason, line: UnsafeRawBufferPointer) {
@@ -307,6 +323,8 @@ public struct AggregationTable: Sendable {
                 }
             }
         }
+        // DogStatsD's stamped samples and events.
+        internalCounts[InternalCounter.keysOverLimit.rawValue] += extras.merge(other.extras)
         // Internal counts (this table's own limit drops above are counted too).
         var counts = other.internalCounts
         counts[InternalCounter.keysOverLimit.rawValue] += internalCounts[InternalCounter.keysOverLimit.rawValue]
@@ -391,6 +409,7 @@ public struct AggregationTable: Sendable {
             if keep.contains(false) { removeGauges { keep[$0] } }
         }
         badLineSamples.removeAll(keepingCapacity: true)
+        extras.removeAll()
     }
 
     // MARK: - Deletion (admin)

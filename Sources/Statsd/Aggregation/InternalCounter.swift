@@ -10,6 +10,13 @@ public enum InternalCounter: Int, Sendable, CaseIterable {
     case keysOverLimit
     /// Datagrams the kernel dropped on a full receive buffer (SO_RXQ_OVFL), added by the socket layer.
     case udpDropped
+    /// DogStatsD events read (posted to graphite-web's events API when GRAPHITE_URL is set).
+    case eventsReceived
+    /// DogStatsD events graphite-web accepted, and events dropped from a full posting queue.
+    case eventsPosted
+    case eventsDropped
+    /// DogStatsD service checks read (each is a gauge).
+    case serviceChecksReceived
 
     /// The name after `<prefixStats>.`.
     public var suffix: String {
@@ -20,6 +27,10 @@ public enum InternalCounter: Int, Sendable, CaseIterable {
         case .linesTooLong: "lines_too_long"
         case .keysOverLimit: "keys_over_limit"
         case .udpDropped: "udp_dropped"
+        case .eventsReceived: "events_received"
+        case .eventsPosted: "events_posted"
+        case .eventsDropped: "events_dropped"
+        case .serviceChecksReceived: "service_checks_received"
         }
     }
 

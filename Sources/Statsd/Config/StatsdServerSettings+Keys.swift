@@ -48,6 +48,13 @@ extension StatsdServerSettings {
             case "forward_buffer_flushes": s.forwardBufferFlushes = try int(1...1_000_000)
             case "dumpmessages": s.dumpMessages = try bool()
             case "state_file": s.stateFile = value.isEmpty ? nil : value
+            case "unix_socket":
+                guard value.utf8.count < 108, !value.contains("\0") else { throw fail("expected a socket path shorter than 108 bytes") }
+                s.unixSocket = value.isEmpty ? nil : value
+            case "unix_socket_mode":
+                guard let mode = Int(value, radix: 8), (0...0o777).contains(mode) else { throw fail("expected an octal mode such as 0666") }
+                s.unixSocketMode = mode
+            case "service_check_prefix": s.statsd.serviceCheckPrefix = try name()
             case "flushinterval":
                 // statsd treats a falsy interval as the default.
                 let n = try int(0...86_400_000)

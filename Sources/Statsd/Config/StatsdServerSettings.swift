@@ -24,6 +24,12 @@ public struct StatsdServerSettings: Sendable, Equatable {
     public var forwardBufferFlushes = 360
     /// Stoker: where gauges and sets are kept across a graceful restart (nil: not kept).
     public var stateFile: String?
+    /// Stoker: a Unix datagram socket for DogStatsD clients (`dogstatsd_socket`), nil = none,
+    /// and the permissions its file gets.
+    public var unixSocket: String?
+    public var unixSocketMode = 0o666
+    /// graphite-web's base URL for DogStatsD events (`[cache] GRAPHITE_URL`), nil = not posted.
+    public var graphiteURL: String?
     /// `dumpMessages`: log every packet received.
     public var dumpMessages = false
     /// The parsing, aggregation and flush options.

@@ -12,3 +12,16 @@ public struct StatsdDatapoint: Sendable, Equatable, CustomStringConvertible {
     /// `name value` with the value printed as JavaScript prints it.
     public var description: String { name + " " + JavaScriptNumberFormatter.string(value) }
 }
+
+/// A datapoint with a timestamp of its own: a DogStatsD sample the client stamped (`|T`).
+public struct StatsdStampedDatapoint: Sendable, Equatable {
+    public var name: String
+    public var value: Double
+    public var timestamp: Int
+
+    public init(_ name: String, _ value: Double, _ timestamp: Int) {
+        self.name = name
+        self.value = value
+        self.timestamp = timestamp
+    }
+}

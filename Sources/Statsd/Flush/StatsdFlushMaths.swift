@@ -77,7 +77,40 @@ public enum StatsdFlushMaths {
         points.append(StatsdDatapoint(naming.graphiteStat("last_flush"), graphiteStatus.lastFlush))
         points.append(StatsdDatapoint(naming.graphiteStat("flush_time"), graphiteStatus.flushTime))
         points.append(StatsdDatapoint(naming.graphiteStat("flush_length"), graphiteStatus.flushLength))
-        return StatsdFlushOutput(timestamp: timestamp, datapoints: points, numStats: numStats,
-                                 processingTime: processingTime, calculationTime: calculationTime)
+        var output = StatsdFlushOutput(timestamp: timestamp, datapoints: points, numStats: numStats,
+                                       processingTime: processingTime, calculationTime: calculationTime)
+        output.stampedDatapoints = stampedDatapoints(table.extras.stamped, naming: naming, settings: settings)
+        return output
+    }
+
+    /// DogStatsD samples stamped by the client (docs/dogstatsd.md): per key and timestamp,
+    /// counters are summed and named as a flush names them (rate over the flush interval, then
+    /// count), the last gauge wins; in order of first arrival.
+    static func stampedDatapoints(_ samples: [DogStatsdExtras.StampedSample], naming: GraphiteNaming,
+                                  settings: StatsdSettings) -> [StatsdStampedDatapoint] {
+        guard !samples.isEmpty else { return [] }
+        struct Key: Hashable { var counter: Bool; var key: String; var timestamp: Int }
+        var order: [Key] = []
+        var values: [Key: Double] = [:]
+        for sample in samples {
+            let key = Key(counter: sample.kind == .counter, key: sample.key, timestamp: sample.timestamp)
+            if let value = values[key] {
+                values[key] = key.counter ? value + sample.value : sample.value
+            } else {
+                order.append(key)
+                values[key] = sample.value
+            }
+        }
+        var points: [StatsdStampedDatapoint] = []
+        for key in order {
+            let value = values[key]!
+            if key.counter {
+                points.append(StatsdStampedDatapoint(naming.counterRate(key.key), value / settings.flushIntervalSeconds, key.timestamp))
+                if settings.flushCounts { points.append(StatsdStampedDatapoint(naming.counterCount(key.key), value, key.timestamp)) }
+            } else {
+                points.append(StatsdStampedDatapoint(naming.gauge(key.key), value, key.timestamp))
+            }
+        }
+        return points
     }
 }

@@ -9,6 +9,8 @@ public struct StatsdFlushOutput: Sendable, Equatable {
     public var processingTime: Double
     /// Milliseconds spent building the names and values.
     public var calculationTime: Double
+    /// DogStatsD samples the client stamped, each at its own time (after `datapoints`).
+    public var stampedDatapoints: [StatsdStampedDatapoint] = []
 
     public init(timestamp: Int, datapoints: [StatsdDatapoint], numStats: Int, processingTime: Double, calculationTime: Double) {
         self.timestamp = timestamp
@@ -28,6 +30,9 @@ public struct StatsdFlushOutput: Sendable, Equatable {
             out += " "
             out += JavaScriptNumberFormatter.string(point.value)
             out += stamp
+        }
+        for point in stampedDatapoints {
+            out += point.name + " " + JavaScriptNumberFormatter.string(point.value) + " " + String(point.timestamp) + "\n"
         }
         return out
     }

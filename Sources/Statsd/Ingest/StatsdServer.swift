@@ -18,6 +18,8 @@ public final class StatsdServer: Sendable {
     let readers: Mutex<[UDPReader]>
     let tcpTable: LockedTable
     let forwarder: UpstreamForwarder?
+    /// DogStatsD events to graphite-web, when GRAPHITE_URL is set.
+    let eventPoster: EventPoster?
     let group: MultiThreadedEventLoopGroup
     private let channels = Mutex<[Channel]>([])
     private let stopping = Atomic<Bool>(false)
@@ -37,13 +39,21 @@ public final class StatsdServer: Sendable {
         forwarder = settings.graphiteHost.map {
             UpstreamForwarder(host: $0, port: settings.graphitePort, capacity: settings.forwardBufferFlushes, logger: logger)
         }
+        eventPoster = settings.graphiteURL.flatMap(EventPoster.Endpoint.init(url:)).map {
+            EventPoster(endpoint: $0, capacity: StatsdServer.eventQueueCapacity, logger: logger)
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     }
+
+    /// Events waiting for graphite-web at most; older ones are dropped (counted) beyond it.
+    static let eventQueueCapacity = 10_000
 
     /// Where each listener ended up.
     public struct Bound: Sendable {
         public var name: String
         public var port: Int
+        /// A Unix socket's path (its `port` is 0).
+        public var path: String?
     }
 
     /// Opens the sockets, starts the reader threads, the TCP and admin servers and the flushes.
@@ -62,10 +72,15 @@ public final class StatsdServer: Sendable {
             }
             udp.append(UDPReader(socket: opened.fd, settings: settings, logger: logger))
         }
+        if let path = settings.unixSocket {
+            let fd = try UnixDatagramSocket.open(path: path, mode: settings.unixSocketMode, receiveBuffer: settings.receiveBuffer)
+            udp.append(UDPReader(socket: fd, settings: settings, logger: logger))
+            bound.append(Bound(name: "statsd-unix", port: 0, path: path))
+        }
         readers.withLock { $0 = udp }
         for (index, reader) in udp.enumerated() {
             let thread = Thread { [readersDone] in reader.run(); readersDone.signal() }
-            thread.name = "stoker-statsd-udp-\(index)"
+            thread.name = index < settings.readerThreads ? "stoker-statsd-udp-\(index)" : "stoker-statsd-unix"
             thread.start()
         }
         if settings.tcpPort != 0 {
@@ -84,6 +99,7 @@ public final class StatsdServer: Sendable {
                                  ("tcp_port", "\(settings.tcpPort)"), ("reader_threads", "\(settings.readerThreads)")]
         }
         forwarder?.start()
+        eventPoster?.start()
         let flushThread = Thread { [self] in runFlushes(); flushDone.signal() }
         flushThread.name = "stoker-statsd-flush"
         flushThread.start()
@@ -133,9 +149,15 @@ public final class StatsdServer: Sendable {
         let began = wallClock()
         var badLines = 0
         var samples: [BadLineSample] = []
+        var events: [StatsdEvent] = []
         let output = state.withLock { state -> StatsdFlushOutput in
             let before = state.badLinesSeenTotal
             absorbReaders(into: &state)
+            events = state.table.extras.takeEvents()
+            if let counts = eventPoster?.takeCounts() {
+                state.table.addInternal(.eventsPosted, counts.posted)
+                state.table.addInternal(.eventsDropped, counts.dropped)
+            }
             samples = state.table.badLineSamples
             var timestamp = Int(began.rounded())
             if final, let previous = state.previousFlushTimestamp {
@@ -147,6 +169,7 @@ public final class StatsdServer: Sendable {
         }
         logBadLines(badLines, samples: samples)
         sink(output)
+        eventPoster?.enqueue(events)
         let payload = forwarder == nil ? "" : output.plaintext()
         forwarder?.enqueue(payload)
         let finished = wallClock()
@@ -226,6 +249,8 @@ public final class StatsdServer: Sendable {
         flush(final: true)
         saveState()
         forwarder?.stop(timeout: forwardTimeout)
+        eventPoster?.stop(timeout: forwardTimeout)
+        if let path = settings.unixSocket { unlink(path) }
         try? await group.shutdownGracefully()
         logger.info("event=statsd_stopped flushes=\(flushes)")
     }

@@ -1,5 +1,5 @@
 /// Why a line (or one `:value` segment of it) was rejected; each rejection counts one bad line.
-public enum BadLineReason: String, Sendable, Equatable, CaseIterable {
+public enum BadLineReason: String, Error, Sendable, Equatable, CaseIterable {
     /// No `:` in the metric text (statsd's synthetic value `1` has no type).
     case missingColon
     /// A segment without `|type`.

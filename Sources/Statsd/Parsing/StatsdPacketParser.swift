@@ -15,11 +15,16 @@ import Darwin
 public struct StatsdPacketParser: Sendable {
     public var keyNameSanitize: Bool
     public var maxLineLength: Int
+    /// Where DogStatsD service checks go (`StatsdSettings.serviceCheckPrefix`).
+    var serviceCheckPrefix: [UInt8]
     private var scratch: [UInt8] = []
+    /// A service check's key and tags, built before its name.
+    var serviceCheckScratch: (key: [UInt8], tags: [UInt8]) = ([], [])
 
     public init(settings: StatsdSettings) {
         keyNameSanitize = settings.keyNameSanitize
         maxLineLength = settings.maxLineLength
+        serviceCheckPrefix = Array(settings.serviceCheckPrefix.utf8)
     }
 
     /// Node's `'ascii'` decoding of TCP input clears every byte's high bit; the TCP layer applies
@@ -88,12 +93,13 @@ public struct StatsdPacketParser: Sendable {
 
     private mutating func parseLine(_ p: UnsafePointer<UInt8>, _ count: Int, into table: inout AggregationTable) {
         let line = UnsafeRawBufferPointer(start: p, count: count)
+        // DogStatsD's additions, only for lines statsd would reject (docs/dogstatsd.md).
+        if DogStatsdLine.usesExtensions(p, count), parseDogStatsd(p, count, into: &table) { return }
         // 1. Tags: part 0 is the metric text; part 1 (up to any further `|#`) the tag list.
         let part0End = StatsdPacketParser.findTagSeparator(p, 0, count)
-        var tagStart = count, tagEnd = count
+        var tags: Range<Int>?
         if part0End < count {
-            tagStart = part0End + 2
-            tagEnd = StatsdPacketParser.findTagSeparator(p, tagStart, count)
+            tags = (part0End + 2)..<StatsdPacketParser.findTagSeparator(p, part0End + 2, count)
         }
         // 2. Key and segments.
         let colon = StatsdPacketParser.find(0x3A, p, 0, part0End)
@@ -102,28 +108,41 @@ public struct StatsdPacketParser: Sendable {
             return
         }
         // 3-4. Tag merge and sanitising.
-        let hasTags = tagEnd > tagStart
-        if !hasTags && (!keyNameSanitize || KeySanitizer.isClean(p, 0, colon)) {
-            let hash = NameHash.hash(p, colon)
-            applySegments(p, colon, part0End, name: UnsafeRawPointer(p), nameLength: colon, hash: hash, line: line, into: &table)
+        withName(key: UnsafeBufferPointer(start: p, count: colon), tags: tags.map { UnsafeBufferPointer(start: p + $0.lowerBound, count: $0.count) }) { name, nameLength, hash in
+            StatsdPacketParser.applySegments(p, colon, part0End, name: name, nameLength: nameLength, hash: hash,
+                                             line: line, into: &table)
+        }
+    }
+
+    /// The aggregation key for `key` and its tag list (statsd's tag merge: each comma-separated
+    /// tag becomes `;tag`, its first `:` turned into `=` and first `;` into `_`), sanitised
+    /// when keyNameSanitize is on. A clean key without tags is used in place.
+    @inline(__always)
+    mutating func withName(key: UnsafeBufferPointer<UInt8>, tags: UnsafeBufferPointer<UInt8>?,
+                           _ body: (UnsafeRawPointer, Int, UInt64) -> Void) {
+        let base = key.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        let hasTags = !(tags?.isEmpty ?? true)
+        if !hasTags && (!keyNameSanitize || KeySanitizer.isClean(base, 0, key.count)) {
+            body(UnsafeRawPointer(base), key.count, NameHash.hash(base, key.count))
             return
         }
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(start: p, count: colon))
-        if hasTags {
-            var t = tagStart
+        scratch.append(contentsOf: key)
+        if let tags, hasTags {
+            var tagStart = 0
             while true {
-                let tagEndHere = StatsdPacketParser.find(0x2C, p, t, tagEnd)
+                var tagEnd = tagStart
+                while tagEnd < tags.count && tags[tagEnd] != 0x2C { tagEnd += 1 }
                 scratch.append(0x3B)
                 var replacedSemicolon = false, replacedColon = false
-                for k in t..<tagEndHere {
-                    var b = p[k]
+                for k in tagStart..<tagEnd {
+                    var b = tags[k]
                     if b == 0x3B && !replacedSemicolon { b = 0x5F; replacedSemicolon = true }
                     else if b == 0x3A && !replacedColon { b = 0x3D; replacedColon = true }
                     scratch.append(b)
                 }
-                if tagEndHere >= tagEnd { break }
-                t = tagEndHere + 1
+                if tagEnd >= tags.count { break }
+                tagStart = tagEnd + 1
             }
         }
         let nameLength: Int
@@ -137,14 +156,13 @@ public struct StatsdPacketParser: Sendable {
         let nameBytes = scratch
         nameBytes.withUnsafeBytes { raw in
             let namePointer = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-            let hash = NameHash.hash(namePointer, nameLength)
-            applySegments(p, colon, part0End, name: namePointer, nameLength: nameLength, hash: hash, line: line, into: &table)
+            body(namePointer, nameLength, NameHash.hash(namePointer, nameLength))
         }
     }
 
     /// 5. Each `:`-separated segment after the key is validated and applied on its own.
     @inline(__always)
-    private func applySegments(_ p: UnsafePointer<UInt8>, _ colon: Int, _ part0End: Int,
+    private static func applySegments(_ p: UnsafePointer<UInt8>, _ colon: Int, _ part0End: Int,
                                name: UnsafeRawPointer, nameLength: Int, hash: UInt64,
                                line: UnsafeRawBufferPointer, into table: inout AggregationTable) {
         var segStart = colon + 1
@@ -158,11 +176,18 @@ public struct StatsdPacketParser: Sendable {
         }
     }
 
-    private enum Kind { case counter, timer, gauge, set }
+    enum Kind { case counter, timer, gauge, set }
+
+    /// A segment's type: what it is validated as (by the raw text) and applied as (trimmed).
+    struct SegmentType {
+        var kind: Kind
+        var rawIsSet: Bool
+        var rawIsTimer: Bool
+    }
 
     /// Validates (docs/statsd.md §2.4) and applies (§2.5) one `value|type[|@rate[|...]]` segment.
     @inline(__always)
-    private func applySegment(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int,
+    private static func applySegment(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int,
                               name: UnsafeRawPointer, nameLength: Int, hash: UInt64,
                               into table: inout AggregationTable) -> BadLineReason? {
         let bar1 = StatsdPacketParser.find(0x7C, p, s, e)
@@ -175,20 +200,24 @@ public struct StatsdPacketParser: Sendable {
             guard let r = StatsdPacketParser.sampleRate(p, bar2 + 1, rateEnd) else { return .invalidSampleRate }
             rate = r
         }
-        // Validation by the raw type.
-        let typeLength = bar2 - typeStart
+        let type = StatsdPacketParser.segmentType(p, typeStart, bar2)
+        switch StatsdPacketParser.value(p, s, bar1, type) {
+        case let .failure(reason): return reason
+        case let .success(value):
+            StatsdPacketParser.apply(type.kind, p, s, bar1, value: value, rate: rate,
+                                     name: name, nameLength: nameLength, hash: hash, into: &table)
+            return nil
+        }
+    }
+
+    @inline(__always)
+    static func segmentType(_ p: UnsafePointer<UInt8>, _ typeStart: Int, _ typeEnd: Int) -> SegmentType {
+        let typeLength = typeEnd - typeStart
         let rawIsSet = typeLength == 1 && p[typeStart] == 0x73
         let rawIsTimer = typeLength == 2 && p[typeStart] == 0x6D && p[typeStart + 1] == 0x73
-        var value = 0.0
-        if !rawIsSet {
-            guard let v = JavaScriptNumber.isNumber(p, s, bar1) else { return .invalidValue }
-            if rawIsTimer && !(v >= 0) { return .negativeTimerValue }
-            value = v
-        }
-        // Dispatch by the trimmed type.
         let kind: Kind
         if rawIsSet { kind = .set } else if rawIsTimer { kind = .timer } else {
-            let (ts, te) = JavaScriptWhitespace.trim(p, typeStart, bar2)
+            let (ts, te) = JavaScriptWhitespace.trim(p, typeStart, typeEnd)
             switch te - ts {
             case 1:
                 switch p[ts] {
@@ -201,26 +230,41 @@ public struct StatsdPacketParser: Sendable {
             default: kind = .counter
             }
         }
+        return SegmentType(kind: kind, rawIsSet: rawIsSet, rawIsTimer: rawIsTimer)
+    }
+
+    /// A segment's value, validated by its raw type (a set's member is not a number: 0).
+    @inline(__always)
+    static func value(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ type: SegmentType) -> Result<Double, BadLineReason> {
+        if type.rawIsSet { return .success(0) }
+        guard let v = JavaScriptNumber.isNumber(p, s, e) else { return .failure(.invalidValue) }
+        if type.rawIsTimer && !(v >= 0) { return .failure(.negativeTimerValue) }
+        return .success(v)
+    }
+
+    /// Applies one validated value `p[s..<e]` of a sample.
+    @inline(__always)
+    static func apply(_ kind: Kind, _ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, value: Double, rate: Double,
+                      name: UnsafeRawPointer, nameLength: Int, hash: UInt64, into table: inout AggregationTable) {
         switch kind {
         case .counter:
             table.addCounter(name, nameLength, hash: hash, value * (1 / rate))
         case .timer:
             table.addTimer(name, nameLength, hash: hash, value, weight: 1 / rate)
         case .gauge:
-            let signed = bar1 > s && (p[s] == 0x2B || p[s] == 0x2D)
+            let signed = e > s && (p[s] == 0x2B || p[s] == 0x2D)
             table.applyGauge(name, nameLength, hash: hash, value, signed: signed)
         case .set:
             let member: SetMember?
-            if bar1 == s {
+            if e == s {
                 member = SetMember("0")
-            } else if bar1 - s == 9 && StatsdPacketParser.isProto(p, s) {
+            } else if e - s == 9 && StatsdPacketParser.isProto(p, s) {
                 member = nil
             } else {
-                member = SetMember(p + s, bar1 - s)
+                member = SetMember(p + s, e - s)
             }
             table.addSetMember(name, nameLength, hash: hash, member: member)
         }
-        return nil
     }
 
     /// `__proto__`, which statsd's object-backed sets silently do not store.

@@ -41,6 +41,9 @@ public struct StatsdSettings: Sendable, Equatable {
     /// Stoker: distinct keys (all four types together) one table may hold; samples for further
     /// new keys are dropped and counted in `keys_over_limit`.
     public var maxKeysPerInterval: Int = 1_000_000
+    /// Stoker: DogStatsD service checks become gauges `<prefix>.<check name>` (status 0-3);
+    /// `""` puts them at the top of the gauges' namespace.
+    public var serviceCheckPrefix: String = "service_checks"
 
     public init() {}
 
