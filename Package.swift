@@ -11,8 +11,10 @@ let package = Package(
         .library(name: "Carbon", targets: ["Carbon"]),
         // For Fuzz/Package.swift, which builds the fuzz targets against these modules.
         .library(name: "Pickle", targets: ["Pickle"]),
-        .library(name: "Statsd", targets: ["Statsd"]),
+        .library(name: "StatsdCore", targets: ["StatsdCore"]),
+        .library(name: "StatsdNetwork", targets: ["StatsdNetwork"]),
         .library(name: "Manhole", targets: ["Manhole"]),
+        .library(name: "ManholeLanguage", targets: ["ManholeLanguage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,12 +30,15 @@ let package = Package(
         .target(name: "CNetwork"),
         // Hashing and comparing metric names as bytes: statsd's and the cache's name tables.
         .target(name: "NameBytes"),
-        // Etsy statsd's semantics: byte parser, aggregation tables, flush maths; sockets only
-        // at its edge (Ingest/).
+        // Etsy statsd's semantics and DogStatsD's datagram: byte parser, aggregation tables,
+        // flush maths, admin commands, settings and state. No sockets, no threads.
+        .target(name: "StatsdCore", dependencies: ["NameBytes"]),
+        // statsd on the network: UDP readers, the Unix socket, TCP lines, the admin port, the
+        // flush thread, the upstream copy and graphite-web's events.
         .target(
-            name: "Statsd",
+            name: "StatsdNetwork",
             dependencies: [
-                "CNetwork", "NameBytes",
+                "StatsdCore", "CNetwork",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -55,11 +60,14 @@ let package = Package(
         // Debian's libssh (pkg-config libssh), for the manhole's SSH server.
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         // The manhole: SSH into the live process and a small inspection language.
-        .target(name: "Manhole", dependencies: ["CLibSSH", "Carbon", "Statsd"]),
+        // The manhole's small Python-like language: tokenizer, parser, interpreter, values,
+        // the line editor. Pure: what it can reach is what the host hands its interpreter.
+        .target(name: "ManholeLanguage"),
+        .target(name: "Manhole", dependencies: ["CLibSSH", "ManholeLanguage", "Carbon", "StatsdCore", "StatsdNetwork"]),
         .executableTarget(
             name: "stoker",
             dependencies: [
-                "Whisper", "Carbon", "Statsd", "Manhole",
+                "Whisper", "Carbon", "StatsdCore", "StatsdNetwork", "Manhole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -68,17 +76,19 @@ let package = Package(
         .executableTarget(
             name: "stoker-bench",
             dependencies: [
-                "Whisper", "Carbon", "Statsd",
+                "Whisper", "Carbon", "StatsdCore", "StatsdNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
-        .testTarget(name: "StatsdTests", dependencies: ["Statsd", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "StatsdCoreTests", dependencies: ["StatsdCore"]),
+        .testTarget(name: "StatsdNetworkTests", dependencies: ["StatsdCore", "StatsdNetwork", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "ManholeTests",
-            dependencies: ["Manhole", "Carbon", "Statsd", "Whisper", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Manhole", "ManholeLanguage", "Carbon", "StatsdCore", "StatsdNetwork", "Whisper",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),

@@ -6,7 +6,7 @@ import PackageDescription
 // `-sanitize=fuzzer,address` into `.build-fuzz`. Each target drives the code the server runs
 // on that input (the NIO handlers through EmbeddedChannel, `@testable` for internal ones).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-    ("fuzz-statsd", [.product(name: "Statsd", package: "Stoker")]),
+    ("fuzz-statsd", [.product(name: "StatsdCore", package: "Stoker"), .product(name: "StatsdNetwork", package: "Stoker")]),
     ("fuzz-plaintext", [.product(name: "Carbon", package: "Stoker")]),
     ("fuzz-pickle", [.product(name: "Carbon", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
     ("fuzz-pickle-frame", [.product(name: "Carbon", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
@@ -15,11 +15,14 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         .product(name: "Whisper", package: "Stoker"),
     ]),
     ("fuzz-config", [
-        .product(name: "Carbon", package: "Stoker"), .product(name: "Statsd", package: "Stoker"),
-        .product(name: "Manhole", package: "Stoker"),
+        .product(name: "Carbon", package: "Stoker"), .product(name: "StatsdCore", package: "Stoker"),
+        .product(name: "StatsdNetwork", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),
     ]),
     ("fuzz-storage-rules", [.product(name: "Carbon", package: "Stoker")]),
-    ("fuzz-manhole", [.product(name: "Carbon", package: "Stoker"), .product(name: "Manhole", package: "Stoker")]),
+    ("fuzz-manhole", [
+        .product(name: "Carbon", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),
+        .product(name: "ManholeLanguage", package: "Stoker"),
+    ]),
 ]
 
 let package = Package(

@@ -6,7 +6,8 @@ import Darwin
 #endif
 import Foundation
 import Logging
-import Statsd
+import StatsdCore
+import StatsdNetwork
 import Synchronization
 
 /// `stoker-bench statsd` (issue 4): Stoker's statsd in this process (StatsdServer on a free

@@ -2,7 +2,7 @@ import ArgumentParser
 import Carbon
 import Foundation
 import Manhole
-import Statsd
+import StatsdCore
 import Whisper
 
 /// `stoker check-config [--config FILE] [--instance NAME] [METRIC...]`: loads the file exactly as

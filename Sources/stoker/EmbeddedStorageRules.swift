@@ -1,5 +1,5 @@
 import Carbon
-import Statsd
+import StatsdCore
 import Whisper
 
 /// The storage rules `serve` uses when it runs with no configuration file. Carbon's implicit

@@ -2,7 +2,8 @@ import Carbon
 import Logging
 import Manhole
 import ServiceLifecycle
-import Statsd
+import StatsdCore
+import StatsdNetwork
 
 /// Runs the pipeline under swift-service-lifecycle: starts carbon, then statsd; waits for
 /// SIGTERM/SIGINT; then stops statsd (its final flush reaches the cache, or the upstream in

@@ -3,7 +3,8 @@ import Carbon
 import Foundation
 import Logging
 import ServiceLifecycle
-import Statsd
+import StatsdCore
+import StatsdNetwork
 
 /// `stoker serve` (the default command): statsd, the carbon receivers, cache, writer and
 /// carbonlink, until SIGTERM or SIGINT, after which statsd flushes a last time and every cached

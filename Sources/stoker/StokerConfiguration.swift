@@ -1,7 +1,7 @@
 import Carbon
 import Foundation
 import Manhole
-import Statsd
+import StatsdCore
 
 /// Everything `serve` reads before starting: the INI file's `[cache]` section and the rule
 /// files beside it. Re-read on SIGHUP for the parts that can change live.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// Whole-number arithmetic at the ends of Int's range, where Swift traps and Python has big
 /// integers: the manhole gives Python's answer when it fits, an OverflowError when it does not,

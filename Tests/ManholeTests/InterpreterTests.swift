@@ -1,6 +1,7 @@
 import Carbon
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 final class InterpreterTests: XCTestCase {
     private func storeClassic(_ harness: InterpreterHarness) {
@@ -118,7 +119,7 @@ final class InterpreterTests: XCTestCase {
 
     func testWatchPrintsNewPointsUntilInterrupted() {
         let h = InterpreterHarness()
-        let session = ShellSession(context: h.interpreter.context, mode: .script)
+        let session = ShellSession(context: h.context, mode: .script)
         let io = RecordingIO()
         io.interrupts = [false, true]
         h.cache.store("w.old", CachedPoint(timestamp: 1, value: 1))
@@ -145,7 +146,7 @@ final class InterpreterTests: XCTestCase {
     func testScriptModeExitStatus() {
         let h = InterpreterHarness()
         let io = RecordingIO()
-        let session = ShellSession(context: h.interpreter.context, mode: .script)
+        let session = ShellSession(context: h.context, mode: .script)
         session.receive(Array("1 + 1\nundefined_name\n".utf8), io)
         session.receive(Array("2 + 2".utf8), io)
         session.endOfInput(io)

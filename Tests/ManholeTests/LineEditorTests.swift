@@ -1,6 +1,7 @@
 import Carbon
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 final class LineEditorTests: XCTestCase {
     private func keys(_ bytes: String) -> [TerminalKey] {
@@ -86,7 +87,7 @@ final class LineEditorTests: XCTestCase {
         cache.store("PROD.apps.other", CachedPoint(timestamp: 1, value: 1))
         cache.store("PROD.db.q", CachedPoint(timestamp: 1, value: 1))
         let context = ManholeContext(cache: cache, writeCachedDataPoints: { 0 }, whisperPath: { $0 })
-        let completer = Completer(interpreter: Interpreter(context: context))
+        let completer = Completer(interpreter: Interpreter(context: context), metricNames: { context.cache.metricNames() })
         var editor = LineEditor()
         _ = editor.handle(keys("MetricCa\t"), completer: completer.complete)
         XCTAssertEqual(editor.text, "MetricCache")

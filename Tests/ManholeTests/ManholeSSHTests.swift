@@ -3,6 +3,7 @@ import Foundation
 import Whisper
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// End to end with the real OpenSSH client (`/usr/bin/ssh`) against an in-process server over a
 /// real MetricCache and CacheWriter.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,9 @@
 import Logging
-import Statsd
+import StatsdCore
+import StatsdNetwork
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 final class StatsdServerInspectionTests: XCTestCase {
     /// Never started (no sockets) and kept for the process's life.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// The bounds on what one statement may build (PythonValue+Bounds.swift). Each hostile line here
 /// took the whole server down before: out of memory, or a stack overflow while freeing a value

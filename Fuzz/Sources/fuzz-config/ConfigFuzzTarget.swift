@@ -1,7 +1,8 @@
 import Carbon
 import FuzzHarness
 @testable import Manhole
-import Statsd
+import StatsdCore
+import StatsdNetwork
 
 /// The INI config file as `stoker serve --config` reads it (StokerConfiguration.load, minus
 /// the file read): the sections, `[cache]` with a `[cache:NAME]` instance laid over it into

@@ -1,6 +1,7 @@
 import Carbon
 import FuzzHarness
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// The manhole language: the input as what an operator sends over SSH, run by a ShellSession
 /// both as a script (`ssh host < file`: each line through the tokenizer, parser and

@@ -1,5 +1,6 @@
 import FuzzHarness
-@testable import Statsd
+@testable import StatsdCore
+@testable import StatsdNetwork
 
 /// statsd input: the input as one UDP datagram (the reader's parse, with and without key
 /// sanitising, under a small key limit) and as a TCP stream in small reads (TCPLineHandler:

@@ -1,3 +1,4 @@
+import ManholeLanguage
 import Carbon
 
 /// What the manhole language can see of the running process. The app builds one from its live

@@ -1,3 +1,4 @@
+import ManholeLanguage
 /// A Graphite-style metric pattern: `.`-separated segments, each matched with `*` (any run
 /// within the segment), `?`, `[abc]`/`[a-z]`/`[!a]` and `{alt1,alt2}`. A pattern without any
 /// of these matches exactly one name (`literalName`), which callers can look up directly.

@@ -1,3 +1,4 @@
+import ManholeLanguage
 import Carbon
 
 /// The effective configuration as carbon.conf keys and values, for the manhole's `config`.

@@ -1,3 +1,4 @@
+import ManholeLanguage
 /// What the manhole can see of statsd: the current interval's pending values and an immediate
 /// flush. The app implements it over its statsd service; the manhole never touches statsd's
 /// internals.

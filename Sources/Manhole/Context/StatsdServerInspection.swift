@@ -1,4 +1,6 @@
-import Statsd
+import ManholeLanguage
+import StatsdCore
+import StatsdNetwork
 
 /// The manhole's view of a running StatsdServer: pending values read under statsd's state lock
 /// (held only to copy the matching entries), and `flush()` as the flush timer would run it.

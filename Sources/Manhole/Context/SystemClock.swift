@@ -1,3 +1,4 @@
+import ManholeLanguage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

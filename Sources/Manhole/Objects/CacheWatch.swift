@@ -1,3 +1,4 @@
+import ManholeLanguage
 import Carbon
 
 /// `watch('pattern')`: prints points as they enter the cache (`metric value timestamp`, the

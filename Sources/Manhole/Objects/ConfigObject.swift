@@ -1,6 +1,8 @@
+import ManholeLanguage
 /// The effective configuration: `config` prints it as a dict, `config['KEY']` and
 /// `carbon.conf.settings.KEY` read one value. Secret-looking values are hidden.
 final class ConfigObject: ManholeObject {
+    var completesAttributes: Bool { true }
     let context: ManholeContext
 
     init(_ context: ManholeContext) {

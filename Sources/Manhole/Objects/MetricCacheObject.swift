@@ -1,3 +1,4 @@
+import ManholeLanguage
 import Carbon
 
 /// carbon's MetricCache as the manhole shows it: `MetricCache['a.b']` (the cached points as

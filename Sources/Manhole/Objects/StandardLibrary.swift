@@ -1,3 +1,4 @@
+import ManholeLanguage
 import Carbon
 import Foundation
 import Whisper

@@ -1,3 +1,4 @@
+import ManholeLanguage
 import CLibSSH
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import ManholeLanguage
 import CLibSSH
 
 /// One SSH session channel of a connection: a pty shell, a shell without a pty (statements

@@ -1,3 +1,4 @@
+import ManholeLanguage
 import CLibSSH
 import Logging
 #if canImport(Glibc)

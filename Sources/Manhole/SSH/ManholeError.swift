@@ -1,3 +1,4 @@
+import ManholeLanguage
 /// Why the manhole could not start: the message names the file or setting to fix.
 public struct ManholeError: Error, CustomStringConvertible, Sendable {
     public var description: String

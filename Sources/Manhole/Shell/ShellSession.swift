@@ -1,3 +1,4 @@
+import ManholeLanguage
 /// One manhole session, independent of SSH: bytes from the client in, text to the client out.
 ///
 /// * `.terminal` (a pty was requested): the `>>> ` prompt, echo and line editing, `\r\n` line
@@ -15,12 +16,16 @@ final class ShellSession {
     private var scriptBuffer: [UInt8] = []
     private(set) var finished = false
     private(set) var failures = 0
+    /// What a string literal completes to: the live cache's metric names.
+    private let metricNames: () -> [String]
 
     static let banner = "Stoker manhole. help() lists the commands; Ctrl-D or exit() leaves.\n"
 
     init(context: ManholeContext, mode: Mode) {
         self.mode = mode
         interpreter = Interpreter(context: context)
+        let cache = context.cache
+        metricNames = { cache.metricNames() }
     }
 
     var exitStatus: Int32 { failures > 0 ? 1 : 0 }
@@ -43,7 +48,7 @@ final class ShellSession {
                 runScriptLine(String(decoding: line, as: UTF8.self), io)
             }
         case .terminal:
-            let completer = Completer(interpreter: interpreter)
+            let completer = Completer(interpreter: interpreter, metricNames: metricNames)
             for key in decoder.decode(bytes) {
                 guard !finished else { return }
                 let (output, event) = editor.handle(key, completer: completer.complete)

@@ -2,6 +2,7 @@ import Carbon
 import Foundation
 import Logging
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// Client key pairs made once by ssh-keygen: an authorised ed25519 key (MANHOLE_PUBLIC_KEY),
 /// authorised RSA 3072 and ECDSA P-256 keys (MANHOLE_AUTHORIZED_KEYS, the latter behind

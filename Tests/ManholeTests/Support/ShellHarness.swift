@@ -1,6 +1,7 @@
 import Carbon
 import Foundation
 @testable import Manhole
+@testable import ManholeLanguage
 
 /// A ShellIO that records what a session writes.
 final class RecordingIO: ShellIO {
@@ -20,6 +21,7 @@ final class RecordingIO: ShellIO {
 struct InterpreterHarness {
     let cache = MetricCache(shardCount: 4)
     let interpreter: Interpreter
+    let context: ManholeContext
     var written: [String: [CachedPoint]] { box.written }
     private let box = Box()
 
@@ -30,7 +32,7 @@ struct InterpreterHarness {
     init(statsd: (any StatsdInspection)? = nil) {
         let cache = self.cache
         let box = self.box
-        let context = ManholeContext(
+        context = ManholeContext(
             cache: cache,
             writeCachedDataPoints: {
                 var count = 0

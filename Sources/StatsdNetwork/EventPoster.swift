@@ -1,0 +1,144 @@
+
+#if canImport(Glibc)
+import Foundation
+import Glibc
+import Logging
+import StatsdCore
+import Synchronization
+#endif
+
+/// Posts DogStatsD events to graphite-web's events API (`POST <GRAPHITE_URL>/events/`, one
+/// JSON event per request: what, data, tags, when), where Grafana shows them as annotations.
+/// Each flush's events join a `DeliveryQueue`: posted in order; while graphite-web is
+/// unreachable or failing they wait and are retried with back-off; past `capacity` the oldest
+/// are dropped and counted. Plain HTTP only.
+final class EventPoster: Sendable {
+    struct Endpoint: Sendable, Equatable {
+        var host: String
+        var port: Int
+        /// The events path, `/events/` under the URL's own path.
+        var path: String
+
+        /// `http://host[:port][/path]`; nil for anything else.
+        init?(url: String) {
+            guard url.hasPrefix("http://") else { return nil }
+            var rest = url.dropFirst("http://".count)
+            var base = ""
+            if let slash = rest.firstIndex(of: "/") {
+                base = String(rest[slash...])
+                rest = rest[..<slash]
+            }
+            while base.hasSuffix("/") { base.removeLast() }
+            var hostPart = String(rest), port = 80
+            if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+                guard let number = Int(rest[rest.index(after: colon)...]), (1...65535).contains(number) else { return nil }
+                port = number
+                hostPart = String(rest[..<colon])
+            }
+            if hostPart.hasPrefix("[") && hostPart.hasSuffix("]") { hostPart = String(hostPart.dropFirst().dropLast()) }
+            guard !hostPart.isEmpty else { return nil }
+            host = hostPart
+            self.port = port
+            path = base + "/events/"
+        }
+    }
+
+    let endpoint: Endpoint
+    private let queue: DeliveryQueue<StatsdEvent>
+    private let counts = Counts()
+    private let logger: Logger
+
+    /// Shared with the queue's delivery closure.
+    private final class Counts: Sendable {
+        let posted = Atomic<Int>(0)
+        let dropped = Atomic<Int>(0)
+    }
+
+    init(endpoint: Endpoint, capacity: Int, logger: Logger) {
+        self.endpoint = endpoint
+        self.logger = logger
+        let counts = counts
+        queue = DeliveryQueue(name: "stoker-statsd-events", capacity: capacity, maximumBackoff: 30) { event in
+            switch EventPoster.post(event, to: endpoint, logger: logger) {
+            case .posted:
+                counts.posted.add(1, ordering: .relaxed)
+                return .delivered
+            case .refused:
+                counts.dropped.add(1, ordering: .relaxed)
+                return .discarded
+            case .failed:
+                return .retryLater
+            }
+        }
+    }
+
+    /// Events posted and dropped since the last call (folded into statsd's own counters).
+    func takeCounts() -> (posted: Int, dropped: Int) {
+        (counts.posted.exchange(0, ordering: .relaxed), counts.dropped.exchange(0, ordering: .relaxed))
+    }
+
+    func start() { queue.start() }
+
+    func enqueue(_ events: [StatsdEvent]) {
+        let overflow = queue.enqueue(events)
+        if overflow > 0 {
+            counts.dropped.add(overflow, ordering: .relaxed)
+            logger.warning("event=statsd_events_dropped reason=queue_full count=\(overflow) capacity=\(queue.capacity)")
+        }
+    }
+
+    /// Stops after trying to post what is queued, for at most `timeout` seconds.
+    func stop(timeout: Double) { queue.stop(timeout: timeout) }
+
+    enum Outcome { case posted, refused, failed }
+
+    /// The request body graphite-web's `post_event` reads.
+    static func body(_ event: StatsdEvent) -> [UInt8] {
+        var object: [String: Any] = ["what": event.title, "data": event.text, "tags": event.tags]
+        if let when = event.timestamp { object["when"] = when }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Array(data)
+    }
+
+    /// One request per event on a connection of its own. A 4xx answer means graphite-web will
+    /// never take this event: it is dropped (counted) rather than retried forever.
+    private static func post(_ event: StatsdEvent, to endpoint: Endpoint, logger: Logger) -> Outcome {
+        let body = Self.body(event)
+        let head = "POST \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        guard let status = exchange(Array(head.utf8) + body, with: endpoint) else {
+            logger.warning("event=statsd_event_post_failed url=http://\(endpoint.host):\(endpoint.port)\(endpoint.path) reason=unreachable")
+            return .failed
+        }
+        switch status {
+        case 200..<300:
+            return .posted
+        case 400..<500:
+            logger.warning("event=statsd_event_refused status=\(status) title=\(event.title.debugDescription)")
+            return .refused
+        default:
+            logger.warning("event=statsd_event_post_failed status=\(status)")
+            return .failed
+        }
+    }
+
+    /// Sends `request` and returns the response's status code.
+    private static func exchange(_ request: [UInt8], with endpoint: Endpoint) -> Int? {
+        guard case let .success(fd) = BlockingConnection.open(host: endpoint.host, port: endpoint.port, timeout: 10) else { return nil }
+        defer { close(fd) }
+        guard BlockingConnection.sendAll(fd, request) else { return nil }
+        // The status line is all that is needed: `HTTP/1.1 200 OK`.
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !response.contains(0x0A), response.count < 65536 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            response += chunk[0..<n]
+        }
+        let line = String(decoding: response.prefix { $0 != 0x0A }, as: UTF8.self)
+        let fields = line.split(separator: " ")
+        guard fields.count >= 2, fields[0].hasPrefix("HTTP/"), let status = Int(fields[1]) else { return nil }
+        return status
+    }
+}
