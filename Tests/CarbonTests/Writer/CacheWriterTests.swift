@@ -156,7 +156,8 @@ final class CacheWriterTests: XCTestCase {
     }
 }
 
-/// Polls until `condition` holds (no fixed sleeps), failing after `timeout` seconds.
+/// Polls until `condition` holds (no fixed sleeps); after `timeout` seconds the test fails and
+/// the thrown error ends it.
 func waitUntil(timeout: Double = 10, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -164,5 +165,10 @@ func waitUntil(timeout: Double = 10, file: StaticString = #filePath, line: UInt 
         Thread.sleep(forTimeInterval: 0.01)
     }
     XCTFail("condition not met within \(timeout) s", file: file, line: line)
-    throw XCTSkip("timed out")
+    throw WaitTimedOut(seconds: timeout)
+}
+
+struct WaitTimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "timed out after \(seconds) s" }
 }
