@@ -49,8 +49,8 @@ run: release
 # integration tests that run the real server against real peers (Debian's python3 has whisper).
 test: deps-test $(TEST_PYTHON)/.installed
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
-	STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker $(TEST_PYTHON)/bin/python -m pytest -q -p no:cacheprovider Tests/Integration
+	STOKER_REQUIRE_REFERENCES=1 $(SWIFT) test --skip-build --disable-swift-testing
+	STOKER_REQUIRE_REFERENCES=1 STOKER_BIN=$$($(SWIFT) build --show-bin-path)/stoker $(TEST_PYTHON)/bin/python -m pytest -q -p no:cacheprovider Tests/Integration
 	$(MAKE) fuzz-smoke
 
 $(TEST_PYTHON)/.installed: Makefile

@@ -14,16 +14,14 @@ import sys
 import urllib.parse
 import urllib.request
 
-import pytest
-
-from conftest import free_port, wait_for
+from conftest import free_port, missing_reference, wait_for
 
 GRAPHITE_PACKAGE = pathlib.Path('/usr/lib/python3/dist-packages/graphite/settings.py')
 
 
 def require_graphite_web():
     if not GRAPHITE_PACKAGE.exists():
-        pytest.skip('graphite-web is not installed (apt-get install graphite-web; `make test` does it)')
+        missing_reference('graphite-web is not installed (apt-get install graphite-web; `make test` does it)')
 
 
 class GraphiteWeb:

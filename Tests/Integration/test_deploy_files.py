@@ -16,7 +16,7 @@ import time
 import pytest
 import yaml
 
-from conftest import ROOT, Stoker
+from conftest import ROOT, Stoker, missing_reference
 
 DEPLOY = ROOT / 'deploy'
 UNIT = DEPLOY / 'systemd' / 'stoker.service'
@@ -49,7 +49,7 @@ def verify_unit(tmp_path, text, unit_path=None):
     (multi-user.target's wants), and on a machine migrating from carbon that includes Debian's
     carbon-cache.service, whose warnings are not Stoker's to fix."""
     if shutil.which('systemd-analyze') is None:
-        pytest.skip('systemd-analyze is not installed')
+        missing_reference('systemd-analyze is not installed (apt-get install systemd; `make test` does it)')
     unit = tmp_path / 'stoker.service'
     unit.write_text(text.replace('/usr/local/bin/stoker', Stoker.binary()))
     env = dict(os.environ)

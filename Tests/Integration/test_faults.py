@@ -227,9 +227,10 @@ def test_corrupt_files_are_quarantined_others_flow(stoker_factory, tmp_path):
     rounds = 3
     for r in range(rounds):
         send_lines(stoker.ports['line'], ['%s %d %d\n' % (m, r, now - r) for m in list(files) + healthy])
-        time.sleep(0.3)
-    wait_for(lambda: all(len(points(stoker.wsp(m))) == rounds for m in healthy),
-             what='healthy metrics written')
+        # each round written, and the corrupt files quarantined, before the next round is sent
+        wait_for(lambda: all(len(points(stoker.wsp(m))) == r + 1 for m in healthy)
+                 and all('event=quarantine metric="%s"' % m in stoker.output() for m in files),
+                 what='round %d written' % r)
     for metric in files:
         wait_for(lambda: 'event=quarantine metric="%s"' % metric in stoker.output(), what='%s quarantined' % metric)
         assert stoker.wsp(metric).read_bytes() == files[metric], 'a corrupt file is left as it was'
@@ -260,7 +261,7 @@ def test_upstream_outage_longer_than_the_forward_buffer(stoker_factory):
         while not done.is_set():
             client.gauge('outage.seq', sent[0])
             sent[0] += 1
-            time.sleep(0.05)
+            time.sleep(0.05)  # pacing the sender: about 20 values per 1 s flush, not waiting for anything
 
     counter = threading.Thread(target=count_up, daemon=True)
     counter.start()

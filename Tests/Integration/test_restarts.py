@@ -101,7 +101,7 @@ class UdpSender(threading.Thread):
             while not self.done.is_set():
                 s.sendto(b'load.statsd_udp.count:1|c', ('127.0.0.1', self.port))
                 self.sent += 1
-                time.sleep(0.0005)
+                time.sleep(0.0005)  # pacing the sender (up to 2,000 datagrams a second), not waiting for anything
 
 
 def pending_counter(stoker, name):
@@ -124,8 +124,7 @@ def test_sigterm_under_full_load_loses_no_accepted_point(stoker_factory):
         sender.start()
     # full load for a while: every sender has had batches acknowledged
     wait_for(lambda: all(len(s.acknowledged) >= 5 for s in tcp) and udp.sent > 1000, timeout=30, what='load')
-    time.sleep(2)
-    udp_taken = pending_counter(stoker, 'load.statsd_udp.count')
+    udp_taken = wait_for(lambda: pending_counter(stoker, 'load.statsd_udp.count'), what='statsd taking UDP increments')
     signalled = time.monotonic()
     stoker.process.send_signal(signal.SIGTERM)
     assert stoker.process.wait(timeout=120) == 0

@@ -14,7 +14,7 @@ import pytest
 import whisper
 
 from carbon_peers import Carbonlink, fetch
-from conftest import ROOT, Stoker, free_port, wait_for
+from conftest import ROOT, Stoker, free_port, missing_reference, wait_for
 from graphite_web import GraphiteWeb, require_graphite_web
 
 RELAY = shutil.which('carbon-c-relay') or '/usr/bin/carbon-c-relay'
@@ -40,7 +40,7 @@ def relay_config_from_template(text, port, members):
 
 def require_relay():
     if not pathlib.Path(RELAY).exists():
-        pytest.skip('carbon-c-relay is not installed (apt-get install carbon-c-relay; `make test` does it)')
+        missing_reference('carbon-c-relay is not installed (apt-get install carbon-c-relay; `make test` does it)')
 
 
 def relay_routes(config, names):

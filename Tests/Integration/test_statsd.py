@@ -1,5 +1,6 @@
 """Statsd end to end: a real client library sends, the flushed values are read back from the
 whisper files with whisper.py and from a capture listener for the forwarded copy."""
+import re
 import signal
 import socket
 import socketserver
@@ -77,11 +78,14 @@ def test_tcp_over_long_line_is_dropped_whole(stoker_factory):
     stoker = stoker_factory(statsd_keys={'max_line_length': 100})
     with socket.create_connection(('127.0.0.1', stoker.ports['statsd_tcp']), timeout=5) as s:
         s.sendall(b'x' * 300)
-        time.sleep(0.3)  # a read of its own: the server drops the unterminated 300 bytes
+        # a read of its own: the server drops the unterminated 300 bytes before the rest arrives
+        wait_for(lambda: "'statsd.lines_too_long'" in admin(stoker, 'counters'), what='the 300 bytes dropped')
         s.sendall(b'.tail:7|c\nafter.long:2|c\n')
     flushed(stoker, 'stats_counts.after.long', 2.0)
     flushed(stoker, 'stats_counts.statsd.bad_lines_seen', 1.0)
-    time.sleep(1.5)
+    # after.long, sent after the tail, is counted: a tail taken for a line would be a counter too
+    counters = admin(stoker, 'counters')
+    assert "'after.long'" in counters and 'tail' not in counters, counters
     assert not stoker.wsp('stats_counts.tail').exists()
     assert not list(stoker.dir.rglob('*tail*'))
 
@@ -138,6 +142,11 @@ def test_sigterm_right_after_a_flush_keeps_that_flush(stoker_factory):
     assert 100.0 in stored.values() and 7.0 in stored.values(), stored
 
 
+def queued_flushes(stoker):
+    """The most flushes the forwarder has reported waiting for the upstream."""
+    return max(map(int, re.findall(r'event=statsd_forward_failed .*queued=(\d+)', stoker.output())), default=0)
+
+
 class Capture(socketserver.TCPServer):
     """A plaintext upstream: one connection at a time, so lines are kept in the order the
     connections were made (statsd opens one per flush)."""
@@ -161,7 +170,8 @@ def test_forwarded_copy_survives_upstream_outage(stoker_factory):
     client.incr('fwd.before', 1)
     # upstream down for a few flushes: they wait in the buffer
     flushed(stoker, 'stats_counts.fwd.before', 1.0)
-    time.sleep(1.5)
+    held = queued_flushes(stoker)
+    wait_for(lambda: queued_flushes(stoker) >= held + 2, what='two more flushes held back')
     capture = Capture(port)
     threading.Thread(target=capture.serve_forever, daemon=True).start()
     try:

@@ -103,7 +103,8 @@ final class ManholeServerTests: XCTestCase {
         let fixture = try ManholeFixture { $0.idleTimeout = 1 }
         defer { fixture.tearDown() }
         let client = fixture.client()
-        // stdin stays open (sleep) but nothing is typed: the server ends the session.
+        // stdin stays open (sleep) but nothing is typed: the server ends the session. A fixed 4 s:
+        // past the 1 s idle timeout and the 3.5 s bound below, so only the server can end it in time.
         let command = "sleep 4 | { /usr/bin/ssh -tt -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
             + "-o BatchMode=yes -o IdentitiesOnly=yes -o IdentityAgent=none -o LogLevel=ERROR "
             + "-i \(client.identity) -p \(client.port) \(client.user)@127.0.0.1; echo \"ENDED $(date +%s.%N)\" >&2; }"

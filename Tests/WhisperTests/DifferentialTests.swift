@@ -24,8 +24,9 @@ final class DifferentialTests: XCTestCase {
         let (status, _, stderr) = try PythonWhisper.run(
             [PythonWhisper.oraclesDirectory.appendingPathComponent("whisper_oracle.py").path, specURL.path, pyDir.path])
         XCTAssertEqual(status, 0, stderr)
-        let pyFetches = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: pyDir.appendingPathComponent("fetches.json"))) as! [String: [Any]]
+        guard status == 0 else { return }
+        let pyFetches = try ReferenceAnswer.fetches(
+            Data(contentsOf: pyDir.appendingPathComponent("fetches.json")), cases: cases)
 
         var mismatches = 0
         for testCase in cases {
@@ -45,11 +46,11 @@ final class DifferentialTests: XCTestCase {
             }
             // Stoker reading whisper.py's file and its own must answer as whisper.py does.
             let theirsFile = try WhisperFile.open(path: theirsPath, writable: false)
-            let expected = pyFetches[testCase.id] ?? []
-            for (request, answer) in zip(testCase.fetches, expected) {
+            // ReferenceAnswer.fetches checked that every case has one answer per request.
+            for (request, answer) in zip(testCase.fetches, pyFetches[testCase.id]!) {
                 for reader in [file, theirsFile] {
                     let got = try reader.fetch(from: request.from, until: request.until, now: request.now)
-                    XCTAssertEqual(FetchAnswer(got), FetchAnswer(json: answer),
+                    XCTAssertEqual(FetchAnswer(got), answer,
                                    "\(testCase.id): fetch \(request) of \(reader === file ? "Stoker's" : "whisper.py's") file")
                 }
             }
@@ -71,13 +72,66 @@ struct FetchAnswer: Equatable {
         values = series.values.map { $0?.bitPattern }
     }
 
-    init(json: Any) {
-        guard let object = json as? [String: Any] else { return }
+    /// whisper_oracle.py's form: null, or {"from", "until", "step", "values": [bits or null]};
+    /// nil for anything else.
+    init?(json: Any) {
+        if json is NSNull { return }
+        guard let object = json as? [String: Any], let from = object["from"] as? NSNumber,
+              let until = object["until"] as? NSNumber, let step = object["step"] as? NSNumber,
+              let values = object["values"] as? [Any] else { return nil }
         isNone = false
-        from = (object["from"] as! NSNumber).intValue
-        until = (object["until"] as! NSNumber).intValue
-        step = (object["step"] as! NSNumber).intValue
-        values = (object["values"] as! [Any]).map { ($0 as? NSNumber)?.uint64Value }
+        (self.from, self.until, self.step) = (from.intValue, until.intValue, step.intValue)
+        for value in values {
+            switch value {
+            case is NSNull: self.values.append(nil)
+            case let bits as NSNumber: self.values.append(bits.uint64Value)
+            default: return nil
+            }
+        }
+    }
+}
+
+/// whisper_oracle.py's fetches.json, checked before anything is compared with it: a case or a
+/// request it has no answer for would otherwise be compared with nothing and pass.
+enum ReferenceAnswer {
+    enum Problem: Error, Equatable, CustomStringConvertible {
+        case noCases
+        case notAnObject
+        case missingCase(String)
+        case fetchCount(id: String, expected: Int, got: Int)
+        case malformedFetch(id: String, index: Int)
+        /// Every request answered None: the generator always asks for some stored points.
+        case nothingFetched
+
+        var description: String {
+            switch self {
+            case .noCases: "no cases to compare (STOKER_DIFF_CASES?)"
+            case .notAnObject: "the reference's fetches.json is not an object of cases"
+            case let .missingCase(id): "the reference has no answer for case \(id)"
+            case let .fetchCount(id, expected, got): "case \(id): \(expected) fetches asked, the reference answered \(got)"
+            case let .malformedFetch(id, index): "case \(id): the reference's answer to fetch \(index) is malformed"
+            case .nothingFetched: "the reference answered None to every fetch of every case"
+            }
+        }
+    }
+
+    /// The reference's answers by case id, one per request of that case.
+    static func fetches(_ data: Data, cases: [DifferentialCase]) throws -> [String: [FetchAnswer]] {
+        guard !cases.isEmpty else { throw Problem.noCases }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Problem.notAnObject }
+        var answers: [String: [FetchAnswer]] = [:]
+        for testCase in cases {
+            guard let list = object[testCase.id] as? [Any] else { throw Problem.missingCase(testCase.id) }
+            guard list.count == testCase.fetches.count else {
+                throw Problem.fetchCount(id: testCase.id, expected: testCase.fetches.count, got: list.count)
+            }
+            answers[testCase.id] = try list.enumerated().map { index, json in
+                guard let answer = FetchAnswer(json: json) else { throw Problem.malformedFetch(id: testCase.id, index: index) }
+                return answer
+            }
+        }
+        guard answers.values.contains(where: { $0.contains { !$0.isNone } }) else { throw Problem.nothingFetched }
+        return answers
     }
 }
 

@@ -111,11 +111,12 @@ final class CacheWriterTests: XCTestCase {
         let cache = MetricCache()
         let now = Double(Int(Date().timeIntervalSince1970))
         for i in 0..<30 { cache.store("r.m\(i)", .init(timestamp: now, value: 1)) }
+        let began = Date()
         let writer = makeWriter(cache) { $0.maxUpdatesPerSecond = 20; $0.maxUpdatesPerSecondOnShutdown = 1000 }
         writer.start()
-        sleepSeconds(0.5)
-        // 20 tokens at start + about 10 more in half a second
-        XCTAssertLessThanOrEqual(writer.statistics.snapshot.updateOperations, 29)
+        try waitUntil { writer.statistics.snapshot.updateOperations == 30 }
+        // 20 tokens at start, then 20 a second: the 30th update waits half a second for its token
+        XCTAssertGreaterThan(Date().timeIntervalSince(began), 0.45)
         writer.drainAndStop()
         XCTAssertEqual(writer.statistics.snapshot.updateOperations, 30)
     }
@@ -130,8 +131,9 @@ final class CacheWriterTests: XCTestCase {
             try waitUntil { writer.statistics.snapshot.committedPoints == 10 }
         }
         // limits apply again afterwards: a new metric waits
+        let deferredBefore = writer.statistics.snapshot.deferredCreates
         cache.store("op.after", .init(timestamp: now, value: 1))
-        sleepSeconds(0.3)
+        try waitUntil { writer.statistics.snapshot.deferredCreates > deferredBefore }
         XCTAssertEqual(cache.queues, 1)
         writer.drainAndStop()
     }
@@ -156,7 +158,8 @@ final class CacheWriterTests: XCTestCase {
     }
 }
 
-/// Polls until `condition` holds (no fixed sleeps), failing after `timeout` seconds.
+/// Polls until `condition` holds (no fixed sleeps); after `timeout` seconds the test fails and
+/// the thrown error ends it.
 func waitUntil(timeout: Double = 10, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -164,5 +167,10 @@ func waitUntil(timeout: Double = 10, file: StaticString = #filePath, line: UInt 
         Thread.sleep(forTimeInterval: 0.01)
     }
     XCTFail("condition not met within \(timeout) s", file: file, line: line)
-    throw XCTSkip("timed out")
+    throw WaitTimedOut(seconds: timeout)
+}
+
+struct WaitTimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "timed out after \(seconds) s" }
 }

@@ -125,6 +125,7 @@ final class CreateBacklogProgressTests: XCTestCase {
         let threadsBefore = Self.backlogThreads()
         let writer = makeWriter(MetricCache(), maxCreatesPerMinute: nil)
         writer.start()
+        // A fixed time: checks that nothing appears (a started thread names itself within it).
         Thread.sleep(forTimeInterval: 0.2)
         XCTAssertEqual(Self.backlogThreads(), threadsBefore)
         writer.drainAndStop()
