@@ -1,6 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// carbon-cache's stages, in the order data flows through them.
+let carbon: [Target.Dependency] = ["CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork"]
+
 let package = Package(
     name: "Stoker",
     platforms: [.macOS(.v15)],
@@ -8,7 +11,10 @@ let package = Package(
         .executable(name: "stoker", targets: ["stoker"]),
         .executable(name: "stoker-bench", targets: ["stoker-bench"]),
         .library(name: "Whisper", targets: ["Whisper"]),
-        .library(name: "Carbon", targets: ["Carbon"]),
+        .library(name: "CarbonConfig", targets: ["CarbonConfig"]),
+        .library(name: "CarbonCache", targets: ["CarbonCache"]),
+        .library(name: "CarbonWriter", targets: ["CarbonWriter"]),
+        .library(name: "CarbonNetwork", targets: ["CarbonNetwork"]),
         // For Fuzz/Package.swift, which builds the fuzz targets against these modules.
         .library(name: "Pickle", targets: ["Pickle"]),
         .library(name: "StatsdCore", targets: ["StatsdCore"]),
@@ -46,12 +52,31 @@ let package = Package(
         ),
         // Python's pickle format, data opcodes only: carbon's pickle receiver and carbonlink.
         .target(name: "Pickle"),
-        // Carbon: cache, writer, storage rules, protocol codecs, receivers, carbonlink.
+        // carbon's configuration: carbon.conf's keys, storage-schemas.conf and
+        // storage-aggregation.conf, white/blacklists, metric names and their file paths, the
+        // writer's settings, rate-limited logging and the clocks. No sockets, no threads.
         .target(
-            name: "Carbon",
+            name: "CarbonConfig",
             dependencies: [
-                "Whisper", "Pickle", "NameBytes",
+                "Whisper", "Pickle",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The cache: points received and not yet written, sharded, stored by name bytes.
+        .target(name: "CarbonCache", dependencies: ["CarbonConfig", "NameBytes"]),
+        // The writer threads that move points from the cache into whisper files, and the
+        // write-ahead log that covers the points still in the cache.
+        .target(
+            name: "CarbonWriter",
+            dependencies: ["CarbonConfig", "CarbonCache", "Whisper", .product(name: "Logging", package: "swift-log")]
+        ),
+        // carbon on the network: plaintext and pickle receivers, the common receive path,
+        // carbonlink, self-instrumentation, and CarbonService that assembles the stages.
+        .target(
+            name: "CarbonNetwork",
+            dependencies: [
+                "CarbonConfig", "CarbonCache", "CarbonWriter", "Whisper", "Pickle", "NameBytes",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -63,11 +88,11 @@ let package = Package(
         // The manhole's small Python-like language: tokenizer, parser, interpreter, values,
         // the line editor. Pure: what it can reach is what the host hands its interpreter.
         .target(name: "ManholeLanguage"),
-        .target(name: "Manhole", dependencies: ["CLibSSH", "ManholeLanguage", "Carbon", "StatsdCore", "StatsdNetwork"]),
+        .target(name: "Manhole", dependencies: ["CLibSSH", "ManholeLanguage", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork"]),
         .executableTarget(
             name: "stoker",
             dependencies: [
-                "Whisper", "Carbon", "StatsdCore", "StatsdNetwork", "Manhole",
+                "Whisper", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork", "Manhole",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "stoker-bench",
             dependencies: [
-                "Whisper", "Carbon", "StatsdCore", "StatsdNetwork",
+                "Whisper", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,10 +112,14 @@ let package = Package(
         .testTarget(name: "StatsdNetworkTests", dependencies: ["StatsdCore", "StatsdNetwork", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "ManholeTests",
-            dependencies: ["Manhole", "ManholeLanguage", "Carbon", "StatsdCore", "StatsdNetwork", "Whisper",
+            dependencies: ["Manhole", "ManholeLanguage", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork",
+                           "StatsdCore", "StatsdNetwork", "Whisper",
                            .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "CarbonTests", dependencies: ["Carbon", "Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "CarbonConfigTests", dependencies: carbon + ["Whisper"]),
+        .testTarget(name: "CarbonCacheTests", dependencies: carbon),
+        .testTarget(name: "CarbonWriterTests", dependencies: carbon + ["Whisper"]),
+        .testTarget(name: "CarbonNetworkTests", dependencies: carbon + ["Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),
     ],
     swiftLanguageModes: [.v6]

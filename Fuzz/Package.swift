@@ -7,20 +7,27 @@ import PackageDescription
 // on that input (the NIO handlers through EmbeddedChannel, `@testable` for internal ones).
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-statsd", [.product(name: "StatsdCore", package: "Stoker"), .product(name: "StatsdNetwork", package: "Stoker")]),
-    ("fuzz-plaintext", [.product(name: "Carbon", package: "Stoker")]),
-    ("fuzz-pickle", [.product(name: "Carbon", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
-    ("fuzz-pickle-frame", [.product(name: "Carbon", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
+    ("fuzz-plaintext", [.product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker")]),
+    ("fuzz-pickle", [.product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
+    ("fuzz-pickle-frame", [.product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "Pickle", package: "Stoker")]),
     ("fuzz-carbonlink", [
-        .product(name: "Carbon", package: "Stoker"), .product(name: "Pickle", package: "Stoker"),
+        .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "Pickle", package: "Stoker"),
         .product(name: "Whisper", package: "Stoker"),
     ]),
     ("fuzz-config", [
-        .product(name: "Carbon", package: "Stoker"), .product(name: "StatsdCore", package: "Stoker"),
+        .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "StatsdCore", package: "Stoker"),
         .product(name: "StatsdNetwork", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),
     ]),
-    ("fuzz-storage-rules", [.product(name: "Carbon", package: "Stoker")]),
+    ("fuzz-storage-rules", [.product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker")]),
     ("fuzz-manhole", [
-        .product(name: "Carbon", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),
+        .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),
         .product(name: "ManholeLanguage", package: "Stoker"),
     ]),
 ]
@@ -43,7 +50,8 @@ let package = Package(
             name: "FuzzHarness",
             dependencies: [
                 "CLibFuzzer",
-                .product(name: "Carbon", package: "Stoker"),
+                .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
+        .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

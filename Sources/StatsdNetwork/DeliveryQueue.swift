@@ -17,12 +17,13 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
     let name: String
     let capacity: Int
     private let maximumBackoff: Double
-    private let deliver: @Sendable (Item) -> Outcome
+    /// Delivers one item; also told how many wait in all (for the logs).
+    private let deliver: @Sendable (Item, _ waiting: Int) -> Outcome
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
 
-    init(name: String, capacity: Int, maximumBackoff: Double, deliver: @escaping @Sendable (Item) -> Outcome) {
+    init(name: String, capacity: Int, maximumBackoff: Double, deliver: @escaping @Sendable (Item, _ waiting: Int) -> Outcome) {
         self.name = name
         self.capacity = capacity
         self.maximumBackoff = maximumBackoff
@@ -61,13 +62,13 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
     private func run() {
         var backoff = 0.5
         while true {
-            let (next, stopping) = state.withLock { ($0.items.first, $0.stopping) }
+            let (next, waiting, stopping) = state.withLock { ($0.items.first, $0.items.count, $0.stopping) }
             guard let item = next else {
                 if stopping { return }
                 wake.wait()
                 continue
             }
-            switch deliver(item) {
+            switch deliver(item, waiting) {
             case .delivered, .discarded:
                 state.withLock { if !$0.items.isEmpty { $0.items.removeFirst() } }
                 backoff = 0.5

@@ -58,7 +58,7 @@ final class EventPoster: Sendable {
         self.endpoint = endpoint
         self.logger = logger
         let counts = counts
-        queue = DeliveryQueue(name: "stoker-statsd-events", capacity: capacity, maximumBackoff: 30) { event in
+        queue = DeliveryQueue(name: "stoker-statsd-events", capacity: capacity, maximumBackoff: 30) { event, _ in
             switch EventPoster.post(event, to: endpoint, logger: logger) {
             case .posted:
                 counts.posted.add(1, ordering: .relaxed)

@@ -21,11 +21,11 @@ final class UpstreamForwarder: Sendable {
         self.host = host
         self.port = port
         self.logger = logger
-        queue = DeliveryQueue(name: "stoker-statsd-forward", capacity: capacity, maximumBackoff: 10) { payload in
+        queue = DeliveryQueue(name: "stoker-statsd-forward", capacity: capacity, maximumBackoff: 10) { payload, waiting in
             // One connection per flush, as statsd's graphite backend does.
             switch BlockingConnection.open(host: host, port: port, timeout: 5) {
             case let .failure(failure):
-                logger.warning("event=statsd_forward_failed host=\(host):\(port) \(failure)")
+                logger.warning("event=statsd_forward_failed host=\(host):\(port) \(failure) queued=\(waiting)")
                 return .retryLater
             case let .success(fd):
                 defer { close(fd) }

@@ -1,5 +1,8 @@
 import ArgumentParser
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 import Foundation
 import Logging
 import ServiceLifecycle

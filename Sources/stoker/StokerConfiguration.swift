@@ -1,4 +1,7 @@
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 import Foundation
 import Manhole
 import StatsdCore

@@ -1,4 +1,7 @@
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// What a MetricCache holds, by metric, for comparing two runs over the same input.
 public struct CacheContents: Equatable, CustomStringConvertible {

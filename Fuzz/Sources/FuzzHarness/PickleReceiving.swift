@@ -1,4 +1,7 @@
-@testable import Carbon
+@testable import CarbonConfig
+@testable import CarbonCache
+@testable import CarbonWriter
+@testable import CarbonNetwork
 
 /// carbon's pickle receiver (port 2004) on a connection whose cache is returned for checks.
 public enum PickleReceiving {

@@ -1,4 +1,7 @@
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// The wall-clock seconds a run may have stamped on a `-1` point, widened to whole seconds on
 /// both sides (MIN_TIMESTAMP_RESOLUTION rounds down).

@@ -1,4 +1,7 @@
-@testable import Carbon
+@testable import CarbonConfig
+@testable import CarbonCache
+@testable import CarbonWriter
+@testable import CarbonNetwork
 import FuzzHarness
 import NIOCore
 import NIOEmbedded

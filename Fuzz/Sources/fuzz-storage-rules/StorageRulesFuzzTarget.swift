@@ -1,4 +1,7 @@
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 import FuzzHarness
 
 /// storage-schemas.conf and storage-aggregation.conf (the input parsed as each), then the

@@ -1,4 +1,7 @@
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 import Foundation
 
 /// The manhole's settings, read from carbon.conf's `[cache]` section with carbon's key names

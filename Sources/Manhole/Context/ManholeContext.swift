@@ -1,5 +1,8 @@
 import ManholeLanguage
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// What the manhole language can see of the running process. The app builds one from its live
 /// objects (see `init(carbon:manhole:statsd:)`); tests build one from a bare MetricCache.

@@ -1,5 +1,8 @@
 import ManholeLanguage
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// The effective configuration as carbon.conf keys and values, for the manhole's `config`.
 enum SettingsDump {

@@ -1,5 +1,8 @@
 import ManholeLanguage
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// `watch('pattern')`: prints points as they enter the cache (`metric value timestamp`, the
 /// plaintext protocol's order) until Ctrl-C, the client leaving, or `seconds`. It polls the

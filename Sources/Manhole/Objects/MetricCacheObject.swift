@@ -1,5 +1,8 @@
 import ManholeLanguage
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 
 /// carbon's MetricCache as the manhole shows it: `MetricCache['a.b']` (the cached points as
 /// (timestamp, value) tuples in time order), `.counts()` or `.counts`, `.size`, `len(...)`,

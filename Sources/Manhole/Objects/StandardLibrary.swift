@@ -1,5 +1,8 @@
 import ManholeLanguage
-import Carbon
+import CarbonConfig
+import CarbonCache
+import CarbonWriter
+import CarbonNetwork
 import Foundation
 import Whisper
 

@@ -8,8 +8,8 @@ enum DogStatsdLine {
     struct Metric {
         /// End of the key (the first `:`).
         var keyEnd: Int
-        /// Each packed value (`name:1:2:3|c` has three).
-        var values: [Range<Int>]
+        /// The packed values, `:`-separated (`name:1:2:3|c` has three): see `forEachValue`.
+        var values: Range<Int>
         var type: Range<Int>
         var sampleRate: Double = 1
         /// The tag list after `#`, if any.
@@ -33,6 +33,7 @@ enum DogStatsdLine {
     /// check, several values before the type, or after the type a timestamp (`|T…`) or an
     /// extension field (`|c:…`, `|e:…`, `|card:…`, any `|name:…`). Etsy's own multi-segment
     /// lines (`a:1|c:2|ms`, the type followed by `:`) are not.
+    @inline(__always)
     static func usesExtensions(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         if isEvent(p, n) || isServiceCheck(p, n) { return true }
         var i = 0
@@ -114,15 +115,9 @@ enum DogStatsdLine {
         var valuesEnd = keyEnd + 1
         while valuesEnd < n && p[valuesEnd] != bar { valuesEnd += 1 }
         guard valuesEnd < n else { return nil }
-        var values: [Range<Int>] = []
-        var start = keyEnd + 1
-        for i in (keyEnd + 1)...valuesEnd where i == valuesEnd || p[i] == colon {
-            values.append(start..<i)
-            start = i + 1
-        }
         var typeEnd = valuesEnd + 1
         while typeEnd < n && p[typeEnd] != bar { typeEnd += 1 }
-        var line = Metric(keyEnd: keyEnd, values: values, type: (valuesEnd + 1)..<typeEnd)
+        var line = Metric(keyEnd: keyEnd, values: (keyEnd + 1)..<valuesEnd, type: (valuesEnd + 1)..<typeEnd)
         let wellFormed = forEachField(p, from: typeEnd, n) { start, end in
             switch p[start] {
             case UInt8(ascii: "@"):
@@ -211,6 +206,17 @@ enum DogStatsdLine {
             return .next
         }
         return wellFormed ? check : nil
+    }
+
+    /// Calls `body` with the bounds of each value of `values`; false as soon as `body` is.
+    @inline(__always)
+    static func forEachValue(_ p: UnsafePointer<UInt8>, _ values: Range<Int>, _ body: (Int, Int) -> Bool) -> Bool {
+        var start = values.lowerBound
+        for i in values.lowerBound...values.upperBound where i == values.upperBound || p[i] == colon {
+            guard body(start, i) else { return false }
+            start = i + 1
+        }
+        return true
     }
 
     // MARK: - Bytes

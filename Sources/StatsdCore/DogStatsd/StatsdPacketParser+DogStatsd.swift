@@ -15,29 +15,33 @@ extension StatsdPacketParser {
         }
         guard let line = DogStatsdLine.metric(p, count) else { return false }
         let type = StatsdPacketParser.segmentType(p, line.type.lowerBound, line.type.upperBound)
-        // Every packed value must be valid, or the line is statsd's to judge.
-        var values: [Double] = []
-        values.reserveCapacity(line.values.count)
-        for range in line.values {
-            guard case let .success(value) = StatsdPacketParser.value(p, range.lowerBound, range.upperBound, type) else { return false }
-            values.append(value)
+        // Every packed value must be valid, or the line is statsd's to judge (a first pass:
+        // values are read again as they are applied, which costs less than keeping them).
+        let valid = DogStatsdLine.forEachValue(p, line.values) { start, end in
+            if case .success = StatsdPacketParser.value(p, start, end, type) { return true }
+            return false
         }
+        guard valid else { return false }
         let tags = line.tags.map { UnsafeBufferPointer(start: p + $0.lowerBound, count: $0.count) }
         withName(key: UnsafeBufferPointer(start: p, count: line.keyEnd), tags: tags) { name, nameLength, hash in
             // A client timestamp makes a counter or gauge sample a point of its own.
             if let timestamp = line.timestamp, type.kind == .counter || type.kind == .gauge {
                 let key = String(decoding: UnsafeRawBufferPointer(start: name, count: nameLength), as: UTF8.self)
-                for value in values {
+                _ = DogStatsdLine.forEachValue(p, line.values) { start, end in
+                    guard case let .success(value) = StatsdPacketParser.value(p, start, end, type) else { return false }
                     let sample = DogStatsdExtras.StampedSample(kind: type.kind == .counter ? .counter : .gauge, key: key,
                                                                value: type.kind == .counter ? value * (1 / line.sampleRate) : value,
                                                                timestamp: timestamp)
                     table.addStamped(sample)
+                    return true
                 }
                 return
             }
-            for (range, value) in zip(line.values, values) {
-                StatsdPacketParser.apply(type.kind, p, range.lowerBound, range.upperBound, value: value, rate: line.sampleRate,
+            _ = DogStatsdLine.forEachValue(p, line.values) { start, end in
+                guard case let .success(value) = StatsdPacketParser.value(p, start, end, type) else { return false }
+                StatsdPacketParser.apply(type.kind, p, start, end, value: value, rate: line.sampleRate,
                                          name: name, nameLength: nameLength, hash: hash, into: &table)
+                return true
             }
         }
         return true

@@ -1,0 +1,127 @@
+import CarbonCache
+import CarbonConfig
+import CarbonWriter
+import Logging
+import Synchronization
+
+/// carbon's common receive path (docs/carbon.md §5), shared by every receiver: white/blacklist,
+/// NaN values, `-1` timestamps, MIN_TIMESTAMP_RESOLUTION, tag normalisation, empty name
+/// components collapsed (`EmptyComponents`), then the cache.
+public final class MetricIntake: Sendable {
+    public let cache: MetricCache
+    public let statistics: ReceiverStatistics
+    public let log: RateLimitedLogger
+    /// MIN_TIMESTAMP_RESOLUTION: 0 keeps float timestamps.
+    public let timestampResolution: Int
+    private let useFilters: Bool
+    private let filters: Mutex<MetricFilters>
+    /// Where every stored point is appended too (WAL_DIR), if anywhere.
+    let writeAheadLog: WriteAheadLog?
+
+    public init(cache: MetricCache, statistics: ReceiverStatistics = .init(), timestampResolution: Int,
+                filters: MetricFilters?, logger: Logger, writeAheadLog: WriteAheadLog? = nil) {
+        self.cache = cache
+        self.writeAheadLog = writeAheadLog
+        self.statistics = statistics
+        self.timestampResolution = timestampResolution
+        self.useFilters = filters != nil
+        self.filters = Mutex(filters ?? .allowAll)
+        self.log = RateLimitedLogger(logger: logger)
+    }
+
+    /// New white/blacklists (SIGHUP).
+    public func replaceFilters(_ newFilters: MetricFilters) {
+        filters.withLock { $0 = newFilters }
+    }
+
+    /// What happened to a datapoint.
+    public enum Outcome: Equatable, Sendable {
+        case stored
+        case filtered
+        case nanValue
+        case invalidTimestamp
+        case cacheFull
+    }
+
+    /// Takes one datapoint. `now` is read only when the timestamp says "now" (-1). `overflow`
+    /// is what a full cache does with it (receivers that cannot pause their sender pass .drop).
+    @discardableResult
+    public func accept(name: String, value: Double, timestamp: Double, overflow: MetricCache.Overflow? = nil,
+                       now: () -> Double = wallClockSeconds) -> Outcome {
+        if useFilters {
+            switch filters.withLock({ $0.verdict(for: name) }) {
+            case .allowed: break
+            case .blacklisted:
+                statistics.blacklistMatches.add(1, ordering: .relaxed)
+                return .filtered
+            case .notWhitelisted:
+                statistics.whitelistRejects.add(1, ordering: .relaxed)
+                return .filtered
+            }
+        }
+        let point: CachedPoint
+        switch prepare(value: value, timestamp: timestamp, now: now) {
+        case let .success(prepared): point = prepared
+        case let .failure(refusal): return refusal.outcome
+        }
+        statistics.metricsReceived.add(1, ordering: .relaxed)
+        var metric = MetricName.normalize(name)
+        let collapsed = EmptyComponents.collapsed(metric)
+        if collapsed != metric {
+            statistics.namesCollapsed.add(1, ordering: .relaxed)
+            log.log(.info, kind: "metric_name_collapsed",
+                    "event=metric_name_collapsed metric=\(quoted(metric)) stored_as=\(quoted(collapsed))")
+            metric = collapsed
+        }
+        let outcome = cache.store(metric, point, overflow: overflow)
+        if outcome == .dropped { return .cacheFull }
+        // After the store: a logged point is in the cache before its segment closes.
+        writeAheadLog?.append(name: metric, point: point)
+        return .stored
+    }
+
+    /// Why a datapoint's value or timestamp was refused.
+    enum Refusal: Error {
+        case nanValue, invalidTimestamp
+        var outcome: Outcome { self == .nanValue ? .nanValue : .invalidTimestamp }
+    }
+
+    /// The cached point for a value and timestamp: NaN refused (counted), `-1` = now,
+    /// MIN_TIMESTAMP_RESOLUTION applied.
+    @inline(__always)
+    func prepare(value: Double, timestamp: Double, now: () -> Double = wallClockSeconds) -> Result<CachedPoint, Refusal> {
+        if value.isNaN {
+            statistics.nanValues.add(1, ordering: .relaxed)
+            return .failure(.nanValue)
+        }
+        // carbon's int(ts) raises on inf/NaN and kills the connection; here only the point goes.
+        guard timestamp.isFinite, abs(timestamp) < 1e15 else { return .failure(.invalidTimestamp) }
+        var ts = timestamp
+        if ts.rounded(.towardZero) == -1 { ts = now() }
+        if timestampResolution > 0 {
+            let whole = Int(ts.rounded(.towardZero))
+            ts = Double(floorDivide(whole, timestampResolution) * timestampResolution)
+        }
+        return .success(CachedPoint(timestamp: ts, value: value))
+    }
+
+    /// Whether a receiver may store a plain name straight from its bytes (`accept(batch:)`):
+    /// only when no white/blacklist has to see the name as a string.
+    var acceptsBatches: Bool { !useFilters }
+
+    /// Stores a batch of prepared points whose names are stored as received
+    /// (`MetricName.isStoredAsReceived`) and need no filtering; empties the batch.
+    func accept(batch: inout CacheBatch, overflow: MetricCache.Overflow? = nil) {
+        guard !batch.isEmpty else { return }
+        statistics.metricsReceived.add(batch.count, ordering: .relaxed)
+        _ = cache.store(&batch, overflow: overflow)
+        writeAheadLog?.append(batch)
+        batch.removeAll()
+    }
+}
+
+@inline(__always)
+func floorDivide(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
