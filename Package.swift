@@ -107,6 +107,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
+        .testTarget(name: "NameBytesTests", dependencies: ["NameBytes"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
         .testTarget(name: "StatsdCoreTests", dependencies: ["StatsdCore"]),
         .testTarget(name: "StatsdNetworkTests", dependencies: ["StatsdCore", "StatsdNetwork", .product(name: "NIOEmbedded", package: "swift-nio")]),

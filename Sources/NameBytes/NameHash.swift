@@ -1,9 +1,28 @@
 /// The hash of a metric name's bytes, 8 bytes at a time: cheap enough to compute once per
 /// received line and reuse for both the shard and the slot of a name table.
+///
+/// Names come from anyone who can send a datagram, and the tables are open addressing: with a
+/// hash known in advance a sender could compute names that all land in one probe chain and
+/// make every insert and lookup walk it (hash flooding). So the hash starts from a seed drawn
+/// at random once per process (`seed`); nothing outside the process sees it, and the same
+/// names land elsewhere in every run.
 public enum NameHash {
+    /// This process's seed: random bytes from the system's generator (getrandom), read once.
+    public static let seed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+
+    /// The hash with this process's seed.
     @inline(__always)
     public static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        hash(p, n, seed: seed)
+    }
+
+    /// The hash with a given seed (tests: a fixed one).
+    @inline(__always)
+    public static func hash(_ p: UnsafeRawPointer, _ n: Int, seed: UInt64) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ seed ^ UInt64(truncatingIfNeeded: n)
         var i = 0
         while i + 8 <= n {
             let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -18,8 +37,13 @@ public enum NameHash {
             shift += 8
             i += 1
         }
+        // A full finaliser: every bit of the state reaches the low bits a table slot is taken
+        // from, so names that differ only where a single multiply keeps the low bits equal
+        // (the high bytes of the last word) do not share slots whatever the seed.
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        h ^= h >> 29
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
         return h
     }
 
