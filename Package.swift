@@ -6,7 +6,7 @@ let carbon: [Target.Dependency] = ["CarbonConfig", "CarbonCache", "CarbonWriter"
 
 let package = Package(
     name: "Stoker",
-    platforms: [.macOS(.v15)],
+
     products: [
         .executable(name: "stoker", targets: ["stoker"]),
         .executable(name: "stoker-bench", targets: ["stoker-bench"]),
@@ -96,6 +96,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

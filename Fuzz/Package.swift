@@ -34,7 +34,7 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
 
 let package = Package(
     name: "StokerFuzz",
-    platforms: [.macOS(.v15)],
+
     dependencies: [
         .package(name: "Stoker", path: ".."),
         // 1.16.2 for LogEvent (FuzzHarness's log handler); the main package resolves it too.

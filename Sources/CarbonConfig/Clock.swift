@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // The two clocks carbon's logic needs: wall time for timestamps, monotonic time for rates.
 

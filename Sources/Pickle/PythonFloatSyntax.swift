@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Python's text-to-float rules, for `float(str)`, `float(bytes)` and the protocol-0 FLOAT
 /// opcode: optional sign, decimals, exponents, `inf`/`infinity`/`nan` in any case, and `_`

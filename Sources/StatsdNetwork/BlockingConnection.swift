@@ -1,7 +1,5 @@
-#if canImport(Glibc)
 import Glibc
 import StatsdCore
-#endif
 
 /// TCP connections for the helper threads that talk to other servers (the upstream copy of
 /// each flush, graphite-web's events API): blocking calls with timeouts, on threads of their

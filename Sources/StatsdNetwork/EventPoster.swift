@@ -1,11 +1,8 @@
-
-#if canImport(Glibc)
 import Foundation
 import Glibc
 import Logging
 import StatsdCore
 import Synchronization
-#endif
 
 /// Posts DogStatsD events to graphite-web's events API (`POST <GRAPHITE_URL>/events/`, one
 /// JSON event per request: what, data, tags, when), where Grafana shows them as annotations.

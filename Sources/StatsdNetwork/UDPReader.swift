@@ -1,11 +1,8 @@
-
-#if canImport(Glibc)
 import CNetwork
 import Glibc
 import Logging
 import StatsdCore
 import Synchronization
-#endif
 
 /// One UDP reader: a dedicated thread with its own SO_REUSEPORT socket, receiving batches with
 /// recvmmsg into preallocated slots and parsing them in place into its own aggregation table.

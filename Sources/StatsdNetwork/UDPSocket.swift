@@ -1,9 +1,6 @@
-
-#if canImport(Glibc)
 import CNetwork
 import Glibc
 import StatsdCore
-#endif
 
 /// Opening statsd's UDP sockets: SO_REUSEPORT so several readers share one port, the large
 /// receive buffer, the kernel's drop counter, and a receive timeout so readers notice a stop.

@@ -1,9 +1,6 @@
-
-#if canImport(Glibc)
 import CNetwork
 import Glibc
 import StatsdCore
-#endif
 
 /// statsd's Unix datagram socket (DogStatsD's `dogstatsd_socket`): what containers and pods use
 /// instead of UDP, since a full socket makes the sender wait rather than lose datagrams. Read

@@ -1,10 +1,7 @@
-
-#if canImport(Glibc)
 import Glibc
 import Logging
 import StatsdCore
 import Synchronization
-#endif
 
 /// Sends a copy of every flush to graphiteHost:graphitePort over the plaintext protocol, on its
 /// own thread. Flushes wait in a bounded queue while the upstream is unreachable and are

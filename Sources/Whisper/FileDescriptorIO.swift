@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 // Thin wrappers over the system calls the whisper layer needs: every short read or write is
 // retried, EINTR is retried, and any other failure becomes a `WhisperError.io` naming the file.
@@ -61,14 +57,12 @@ func fileSize(_ fd: Int32, path: String) throws -> Int {
     return Int(st.st_size)
 }
 
-#if os(Linux)
 /// O_NOATIME (glibc defines it only with _GNU_SOURCE, which Swift's Glibc module does not
 /// set); the same value on every Linux architecture Swift supports.
 let linuxNoAccessTime: Int32 = 0o1000000
 
 /// O_PATH: a directory descriptor only used to look names up needs no read permission.
 let linuxPathOnly: Int32 = 0o10000000
-#endif
 
 func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
     try openFile(path, at: AT_FDCWD, reporting: path, flags: flags, mode: mode)
@@ -76,14 +70,10 @@ func openFile(_ path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int3
 
 /// `openat(directory, name)`; errors name the file by `path`.
 func openFile(_ name: String, at directory: Int32, reporting path: String, flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
-    #if os(Linux)
     // A writer reads each header once and then only writes: without O_NOATIME, relatime still
     // journals an atime update on every such open (the file's mtime is always newer). The kernel
     // refuses O_NOATIME (EPERM) on files owned by another user: then open them plainly.
     var noatime = (flags & O_ACCMODE) == O_RDWR ? linuxNoAccessTime : 0
-    #else
-    var noatime: Int32 = 0
-    #endif
     while true {
         let fd = openat(directory, name, flags | O_CLOEXEC | noatime, mode)
         if fd >= 0 { return fd }

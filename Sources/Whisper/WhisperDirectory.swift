@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A directory held open, so that the files in it are opened by their names alone (`openat`).
 /// A writer that opens thousands of files a second in a few directories otherwise has the
@@ -18,9 +14,7 @@ public final class WhisperDirectory {
     public init(path: String) throws {
         self.path = path
         var flags = O_RDONLY | O_DIRECTORY
-        #if os(Linux)
         flags |= linuxPathOnly
-        #endif
         fd = try openFile(path, flags: flags)
     }
 

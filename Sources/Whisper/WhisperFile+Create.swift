@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// How a new file's data area is allocated. The bytes read back are zeros in every case.
 public enum WhisperAllocation: String, Sendable, CaseIterable {
@@ -57,11 +53,9 @@ extension WhisperFile {
                 throw WhisperError.io(path: path, operation: "ftruncate", errno: errno)
             }
         case .fallocate:
-            #if os(Linux)
             let rc = posix_fallocate(fd, off_t(start), off_t(end - start))
             if rc == 0 { return }
             if rc != EOPNOTSUPP && rc != EINVAL { throw WhisperError.io(path: path, operation: "fallocate", errno: rc) }
-            #endif
             try writeZeros(fd: fd, from: start, to: end, path: path)
         case .zeroed:
             try writeZeros(fd: fd, from: start, to: end, path: path)

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Switches whisper.py keeps as module globals (carbon's WHISPER_* settings).
 public struct WhisperOptions: Sendable, Equatable {
@@ -134,9 +130,7 @@ public final class WhisperFile {
     }
 
     func adviseRandomAccess() {
-        #if os(Linux)
         if options.fadviseRandom { _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_RANDOM)) }
-        #endif
     }
 
     /// Runs a write operation with the configured lock and flush around it.

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// The syscall-level C baseline, `tools/whisper_bench.c`, compiled once per run and driven one

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// Facts about the machine a benchmark runs on, and the few process settings a suite changes.
@@ -33,11 +29,7 @@ enum Machine {
     @discardableResult
     static func raiseOpenFileLimit() -> (soft: UInt64, hard: UInt64) {
         var limit = rlimit()
-        #if os(Linux)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
         guard getrlimit(resource, &limit) == 0 else { return (0, 0) }
         if limit.rlim_cur < limit.rlim_max {
             limit.rlim_cur = limit.rlim_max
@@ -50,7 +42,6 @@ enum Machine {
     /// Pins the calling thread to one CPU (sched_setaffinity, which Swift's Glibc module does
     /// not import, so it is looked up at run time). Returns false if that is not possible.
     static func pinToCPU(_ cpu: Int) -> Bool {
-        #if os(Linux)
         typealias SetAffinity = @convention(c) (pid_t, Int, UnsafeRawPointer) -> Int32
         guard cpu >= 0, cpu < MemoryLayout<cpu_set_t>.size * 8,
               let symbol = libcSymbol("sched_setaffinity") else { return false }
@@ -62,15 +53,11 @@ enum Machine {
         }
         let setAffinity = unsafeBitCast(symbol, to: SetAffinity.self)
         return withUnsafeBytes(of: &set) { setAffinity(0, MemoryLayout<cpu_set_t>.size, $0.baseAddress!) } == 0
-        #else
-        return false
-        #endif
     }
 
     /// Writes back the dirty pages of the filesystem holding `path` (syncfs), so that a phase
     /// does not start with the previous phase's writeback pending. Falls back to sync().
     static func flushFilesystem(containing path: String) {
-        #if os(Linux)
         typealias SyncFS = @convention(c) (Int32) -> Int32
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd >= 0, let symbol = libcSymbol("syncfs") {
@@ -79,7 +66,6 @@ enum Machine {
             return
         }
         if fd >= 0 { close(fd) }
-        #endif
         sync()
     }
 
@@ -115,17 +101,14 @@ enum Machine {
     /// Returns free heap pages to the kernel (glibc's malloc_trim(0), looked up at run time), so
     /// that the next RSS delta counts fresh pages rather than reused ones.
     static func trimHeap() {
-        #if os(Linux)
         typealias MallocTrim = @convention(c) (Int) -> Int32
         if let symbol = libcSymbol("malloc_trim") { _ = unsafeBitCast(symbol, to: MallocTrim.self)(0) }
-        #endif
     }
 
     /// Bytes the process's malloc heap holds for live allocations, from glibc's malloc_info
     /// (looked up at run time): arenas' system memory minus their free chunks, plus mmapped
     /// chunks. Unlike RSS it does not depend on how freed chunks are laid out. nil if unknown.
     static func heapBytesInUse() -> Int? {
-        #if os(Linux)
         typealias MallocInfo = @convention(c) (Int32, UnsafeMutablePointer<FILE>) -> Int32
         guard let symbol = libcSymbol("malloc_info"), let file = tmpfile() else { return nil }
         defer { fclose(file) }
@@ -150,18 +133,11 @@ enum Machine {
         guard let fast = size("<total type=\"fast\""), let rest = size("<total type=\"rest\""),
               let mmap = size("<total type=\"mmap\""), let current = size("<system type=\"current\"") else { return nil }
         return current - fast - rest + mmap
-        #else
-        return nil
-        #endif
     }
 
     /// A free TCP or UDP port on 127.0.0.1 (bound to port 0, read back, released).
     static func freeLoopbackPort(udp: Bool = false) throws -> Int {
-        #if os(Linux)
         let type = Int32(udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
-        #else
-        let type = udp ? SOCK_DGRAM : SOCK_STREAM
-        #endif
         let fd = socket(AF_INET, type, 0)
         guard fd >= 0 else { throw BenchFailure("socket failed (errno \(errno))") }
         defer { close(fd) }

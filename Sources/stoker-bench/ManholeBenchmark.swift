@@ -1,9 +1,5 @@
 import ArgumentParser
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// `stoker-bench manhole` (issue 5): a release `stoker serve` with the manhole enabled, driven by

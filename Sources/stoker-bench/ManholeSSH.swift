@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// The real OpenSSH client against a manhole (or the system's sshd): a key pair made with
@@ -43,11 +39,7 @@ struct ManholeSSH {
 
     /// True if something on 127.0.0.1:`port` greets with an SSH banner within a second.
     static func sshServerListening(port: Int) -> Bool {
-        #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var wait = timeval(tv_sec: 1, tv_usec: 0)

@@ -1,9 +1,5 @@
 import ArgumentParser
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// `stoker-bench soak` (issue 7): a release `stoker serve` (statsd + carbon, whisper files in a

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// statsd's admin interface (mgmt_port) of a child Stoker: `counters` (the pending counters of
@@ -10,11 +6,7 @@ import Foundation
 enum StatsdAdminClient {
     /// Sends one command and reads its answer up to the `END` line.
     static func ask(port: Int, _ command: String, timeout: Double = 10) throws -> String {
-        #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
         guard fd >= 0 else { throw BenchFailure("socket failed (errno \(errno))") }
         defer { close(fd) }
         var wait = timeval(tv_sec: Int(timeout), tv_usec: 0)
@@ -79,11 +71,7 @@ enum StatsdAdminClient {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let line = Array("stoker_bench.probe:1|g\n".utf8)
         for _ in 0..<16 {
-            #if os(Linux)
             let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            #else
-            let fd = socket(AF_INET, SOCK_DGRAM, 0)
-            #endif
             guard fd >= 0 else { continue }
             _ = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Whisper
 
 /// Stoker's side of the whisper benchmark: the same files, layout and update pattern as

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Unbuffered writes to the standard streams. Each call is one or more write(2)s of the whole
 /// text, so output is visible at once (no stdio buffer to flush before blocking or exiting).
@@ -21,11 +17,7 @@ enum Console {
         text.withUTF8 { bytes in
             var done = 0
             while done < bytes.count {
-                #if canImport(Glibc)
                 let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                #else
-                let n = Darwin.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                #endif
                 if n > 0 {
                     done += n
                 } else if n < 0 && errno == EINTR {

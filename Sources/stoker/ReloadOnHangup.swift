@@ -1,34 +1,38 @@
-import CarbonConfig
-import CarbonCache
-import CarbonWriter
 import CarbonNetwork
-import Dispatch
 import Logging
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ServiceLifecycle
+import UnixSignals
 
 /// SIGHUP reloads the storage rules and the white/blacklists (carbon re-reads them on timers).
-final class ReloadOnHangup {
-    private let source: DispatchSourceSignal
+/// A service of the pipeline's group: the signal arrives as swift-service-lifecycle's async
+/// sequence, which ends at the graceful shutdown. In statsd-only mode there is nothing to
+/// reload, and SIGHUP is still caught (its default would end the process).
+struct ReloadOnHangup: Service {
+    let configuration: StokerConfiguration
+    let carbon: CarbonService?
+    let logger: Logger
 
-    init(configuration: StokerConfiguration, carbon: CarbonService, logger: Logger) {
-        signal(SIGHUP, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        source.setEventHandler {
-            do {
-                let (layout, warnings) = try configuration.storageLayout()
-                for warning in warnings { logger.warning("event=config_warning message=\"\(warning)\"") }
-                carbon.writer.reloadLayout(layout)
-                if let filters = configuration.filters() { carbon.intake.replaceFilters(filters) }
-                logger.info("event=reloaded files=storage-schemas,storage-aggregation,whitelist,blacklist")
-            } catch {
-                logger.error("event=reload_failed error=\"\(error)\" rules=unchanged")
-            }
+    func run() async {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            reload()
         }
-        source.resume()
+    }
+
+    /// Reads the rule files again (a few small files) and hands them to the writer and the
+    /// receivers; a file that does not parse leaves every rule as it was.
+    func reload() {
+        guard let carbon else {
+            logger.info("event=reload_skipped reason=\"statsd-only mode: no storage rules\"")
+            return
+        }
+        do {
+            let (layout, warnings) = try configuration.storageLayout()
+            for warning in warnings { logger.warning("event=config_warning message=\"\(warning)\"") }
+            carbon.writer.reloadLayout(layout)
+            if let filters = configuration.filters() { carbon.intake.replaceFilters(filters) }
+            logger.info("event=reloaded files=storage-schemas,storage-aggregation,whitelist,blacklist")
+        } catch {
+            logger.error("event=reload_failed error=\"\(error)\" rules=unchanged")
+        }
     }
 }

@@ -45,7 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
         for warning in warnings { logger.warning("event=config_warning message=\"\(warning)\"") }
 
         var carbon: CarbonService?
-        var reload: ReloadOnHangup?
         if configuration.carbon.enabled {
             do {
                 try FileSystem.makeDirectories(configuration.carbon.localDataDirectory)
@@ -55,15 +54,18 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let service = CarbonService(settings: configuration.carbon, instance: instance, layout: layout,
                                         filters: filters, logger: logger)
-            reload = ReloadOnHangup(configuration: configuration, carbon: service, logger: logger)
             carbon = service
         }
         let statsd = configuration.statsd.enabled
             ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
+        let pipeline = PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
+                                         instance: instance, logger: logger, notifier: SystemdNotifier())
+        let reload = ReloadOnHangup(configuration: configuration, carbon: carbon, logger: logger)
+        // A graceful shutdown reaches the services last to first: the reload loop ends (and
+        // its end is no reason to stop anything else), then the pipeline drains.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
-                                                          instance: instance, logger: logger,
-                                                          notifier: SystemdNotifier()))],
+            services: [.init(service: pipeline),
+                       .init(service: reload, successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {
@@ -72,7 +74,6 @@ struct ServeCommand: AsyncParsableCommand {
             logger.critical("event=startup_failed error=\"\(error)\"")
             throw ExitCode(1)
         }
-        withExtendedLifetime(reload) {}
         logger.info("event=stopped")
     }
 

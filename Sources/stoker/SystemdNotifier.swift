@@ -1,8 +1,6 @@
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// systemd's notify protocol (sd_notify(3)) for `Type=notify` units: one datagram of
 /// newline-separated `KEY=VALUE` fields to the Unix socket named by `NOTIFY_SOCKET` (a leading

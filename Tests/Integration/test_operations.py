@@ -7,7 +7,7 @@ import time
 import whisper
 
 from carbon_peers import fetch, send_lines
-from conftest import wait_for
+from conftest import free_port, wait_for
 
 
 def test_self_instrumentation_lands_in_carbon_agents(stoker_factory):
@@ -46,6 +46,25 @@ def test_sighup_reloads_storage_rules(stoker_factory, tmp_path):
     send_lines(stoker.ports['line'], ['after.reload 1 %d\n' % now])
     wait_for(stoker.wsp('after.reload').exists)
     assert whisper.info(str(stoker.wsp('after.reload')))['archives'][0]['secondsPerPoint'] == 10
+
+
+def test_sighup_in_statsd_only_mode_keeps_running(stoker_factory):
+    """SIGHUP's default action ends a process: statsd-only mode has no rules to reload, but
+    must still catch it (a fleet-wide `systemctl reload` reaches every instance)."""
+    import threading
+    from test_statsd import Capture
+    upstream = Capture(free_port())
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    try:
+        stoker = stoker_factory({'ENABLED': 'False'}, statsd_keys={'graphiteHost': '127.0.0.1',
+                                                                    'graphitePort': upstream.server_address[1]})
+        stoker.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: 'event=reload_skipped' in stoker.output(), what='the reload skipped')
+        assert stoker.process.poll() is None, stoker.output()[-2000:]
+        assert stoker.stop() == 0
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
 
 
 def test_max_receiver_connections(stoker_factory):

@@ -7,9 +7,7 @@ import Logging
 import XCTest
 @testable import Manhole
 @testable import ManholeLanguage
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The server's own duties: host keys, limits, timeouts, stop; and the settings checks.
 final class ManholeServerTests: XCTestCase {

@@ -1,8 +1,6 @@
 import CLibFuzzer
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// Runs libFuzzer over one target: a fuzz target's `main` is `FuzzDriver.run(SomeTarget.run)`.
 /// The command line is libFuzzer's (corpus directories, `-runs=`, `-max_total_time=`, ...).

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Reads a whole configuration file as UTF-8 text with plain system calls, so that a failure
 /// keeps its `errno` (storage-aggregation.conf may be absent, storage-schemas.conf may not).

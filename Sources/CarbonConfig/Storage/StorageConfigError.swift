@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Why storage-schemas.conf or storage-aggregation.conf cannot be used. carbon aborts at startup
 /// on each of these, so Stoker refuses the whole file too; every case names the file so the

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The process's open-file limit: every whisper file kept open saves an open and a close per
 /// write (about 3 of the 8 microseconds of a write here).
@@ -10,11 +6,7 @@ enum OpenFileLimit {
     /// Raises the soft limit to the hard one and returns the new soft limit (at least 2048).
     static func raiseToHardLimit() -> Int {
         var limit = rlimit()
-        #if os(Linux)
         let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
         guard getrlimit(resource, &limit) == 0 else { return 2048 }
         if limit.rlim_cur < limit.rlim_max {
             var raised = limit

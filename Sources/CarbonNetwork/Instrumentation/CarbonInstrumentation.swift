@@ -3,11 +3,7 @@ import CarbonCache
 import CarbonWriter
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// carbon's self-instrumentation (docs/carbon.md §10): every CARBON_METRIC_INTERVAL, per-interval counts and
 /// gauges stored straight into the cache as `<prefix>.agents.<host>-<instance>.<stat>` (no

@@ -1,29 +1,17 @@
-#if canImport(Glibc)
-import CarbonConfig
-import CarbonCache
-import CarbonWriter
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// CPU time and resident memory of this process, for cpuUsage and memUsage.
 enum ProcessUsage {
     /// User + system CPU seconds consumed so far.
     static func cpuSeconds() -> Double {
         var usage = rusage()
-        #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// Resident set size in bytes (statm's resident pages × page size), 0 if unknown.
     static func residentBytes() -> Int {
-        #if os(Linux)
         let fd = open("/proc/self/statm", O_RDONLY)
         guard fd >= 0 else { return 0 }
         defer { close(fd) }
@@ -33,8 +21,5 @@ enum ProcessUsage {
         let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-        #else
-        return 0
-        #endif
     }
 }

@@ -3,11 +3,7 @@ import CarbonCache
 import CarbonWriter
 import NIOCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// carbon's plaintext protocol over TCP: lines cut at `\n`, parsed in place from NIO's buffers.
 ///

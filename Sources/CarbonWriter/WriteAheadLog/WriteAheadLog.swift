@@ -4,11 +4,7 @@ import Foundation
 import Logging
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The write-ahead log of accepted points (WAL_DIR). Every point a receiver stores in the cache
 /// is appended here too; a thread writes and fsyncs what was appended every WAL_FSYNC_INTERVAL

@@ -2,11 +2,7 @@ import CarbonConfig
 import CarbonCache
 import Foundation
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Progress lines while new metrics wait for MAX_CREATES_PER_MINUTE tokens (Stoker keeps
 /// their points in the cache where carbon drops them, so an operator needs to see the queue
@@ -115,12 +111,10 @@ extension CacheWriter {
     /// pthread_setname_np; writing the name where glibc's own implementation does makes the
     /// thread visible in `top -H` and /proc (at most 15 bytes). Best effort.
     private func nameThreadForTheKernel(_ name: String) {
-        #if os(Linux)
         let fd = open("/proc/thread-self/comm", O_WRONLY)
         guard fd >= 0 else { return }
         _ = name.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, min(name.utf8.count, 15)) }
         close(fd)
-        #endif
     }
 
     /// Cached metrics with no file yet: those waiting for a create token (plus any a writer is

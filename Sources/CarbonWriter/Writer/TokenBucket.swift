@@ -2,11 +2,7 @@ import CarbonConfig
 import CarbonCache
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// carbon's rate limiter: float tokens refilled continuously, starting full. `nil` rate means
 /// unlimited (carbon's `inf`).

@@ -3,11 +3,7 @@ import CarbonCache
 import Foundation
 import Whisper
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One writer thread's state: its shards, its open files, its quarantine. Never shared.
 struct WriterWorker {

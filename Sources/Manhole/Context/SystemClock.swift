@@ -1,9 +1,5 @@
 import ManholeLanguage
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The clocks and the sleep the manhole's dedicated threads use.
 enum SystemClock {

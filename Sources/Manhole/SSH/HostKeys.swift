@@ -1,10 +1,6 @@
 import ManholeLanguage
 import CLibSSH
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The manhole's host keys in MANHOLE_HOST_KEY_DIR: every `ssh_host_*_key` there, and an
 /// ed25519 `ssh_host_ed25519_key` generated on first start (mode 0600, its `.pub` beside it).

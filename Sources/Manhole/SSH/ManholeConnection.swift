@@ -1,11 +1,7 @@
 import ManholeLanguage
 import CLibSSH
 import Logging
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One SSH connection on its own dedicated thread: key exchange, public-key authentication,
 /// then an event loop that feeds the channels' shells. The session, its channels and its event
@@ -103,10 +99,8 @@ final class ManholeConnection {
     /// holds its next small packet until that ACK. Quick ACKs are re-armed after each read
     /// because the kernel clears them.
     private func quickAck() {
-        #if os(Linux)
         var one: Int32 = 1
         setsockopt(ssh_get_fd(session), Int32(IPPROTO_TCP), 12 /* TCP_QUICKACK */, &one, socklen_t(MemoryLayout<Int32>.size))
-        #endif
     }
 
     /// The key exchange, driven without blocking so that every packet read is ACKed at once

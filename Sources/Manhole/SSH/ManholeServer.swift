@@ -3,11 +3,7 @@ import CLibSSH
 import Foundation
 import Logging
 import Synchronization
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The manhole's SSH server over libssh: one dedicated accept thread and one dedicated thread
 /// per connection, so no blocking libssh call ever runs on Swift concurrency's pool.

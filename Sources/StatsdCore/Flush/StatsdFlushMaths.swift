@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// statsd's process_metrics plus its graphite backend's flush as one pure function: from the
 /// merged table of an interval to the exact datapoints statsd + carbon would have stored

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// JavaScript's `Number(string)` over bytes: surrounding white space is trimmed, empty text is
 /// 0, and the accepted forms are decimal literals (`5`, `-.5`, `5.`, `1e-3`), `Infinity` with an

@@ -1,10 +1,6 @@
 import NameBytes
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Parses statsd packets (a UDP datagram, or a run of complete TCP lines) straight from bytes
 /// into an `AggregationTable`, following statsd 0.10.2 (docs/statsd.md §2.2-2.5) with Stoker's
