@@ -51,6 +51,17 @@ final class CarbonSettingsTests: XCTestCase {
         XCTAssertEqual(s.minTimestampResolution, 0)
     }
 
+    /// GRAPHITE_URL is where DogStatsD events are posted: plain HTTP to host[:port][/path].
+    func testGraphiteURL() throws {
+        XCTAssertNil(try load("").0.graphiteURL)
+        for url in ["http://web:8080", "http://web", "http://[::1]:81/graphite"] {
+            XCTAssertEqual(try load("[cache]\nGRAPHITE_URL = \(url)\n").0.graphiteURL, url)
+        }
+        for url in ["https://web", "http://", "http://web:http", "http://web:0", "web:8080"] {
+            XCTAssertThrowsError(try load("[cache]\nGRAPHITE_URL = \(url)\n"), url)
+        }
+    }
+
     func testInstanceOverrides() throws {
         let text = """
         [cache]
