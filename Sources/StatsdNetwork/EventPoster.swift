@@ -10,37 +10,7 @@ import Synchronization
 /// unreachable or failing they wait and are retried with back-off; past `capacity` the oldest
 /// are dropped and counted. Plain HTTP only.
 final class EventPoster: Sendable {
-    struct Endpoint: Sendable, Equatable {
-        var host: String
-        var port: Int
-        /// The events path, `/events/` under the URL's own path.
-        var path: String
-
-        /// `http://host[:port][/path]`; nil for anything else.
-        init?(url: String) {
-            guard url.hasPrefix("http://") else { return nil }
-            var rest = url.dropFirst("http://".count)
-            var base = ""
-            if let slash = rest.firstIndex(of: "/") {
-                base = String(rest[slash...])
-                rest = rest[..<slash]
-            }
-            while base.hasSuffix("/") { base.removeLast() }
-            var hostPart = String(rest), port = 80
-            if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
-                guard let number = Int(rest[rest.index(after: colon)...]), (1...65535).contains(number) else { return nil }
-                port = number
-                hostPart = String(rest[..<colon])
-            }
-            if hostPart.hasPrefix("[") && hostPart.hasSuffix("]") { hostPart = String(hostPart.dropFirst().dropLast()) }
-            guard !hostPart.isEmpty else { return nil }
-            host = hostPart
-            self.port = port
-            path = base + "/events/"
-        }
-    }
-
-    let endpoint: Endpoint
+    let endpoint: HTTPTarget
     private let queue: DeliveryQueue<StatsdEvent>
     private let counts = Counts()
     private let logger: Logger
@@ -51,7 +21,7 @@ final class EventPoster: Sendable {
         let dropped = Atomic<Int>(0)
     }
 
-    init(endpoint: Endpoint, capacity: Int, logger: Logger) {
+    init(endpoint: HTTPTarget, capacity: Int, logger: Logger) {
         self.endpoint = endpoint
         self.logger = logger
         let counts = counts
@@ -99,7 +69,7 @@ final class EventPoster: Sendable {
 
     /// One request per event on a connection of its own. A 4xx answer means graphite-web will
     /// never take this event: it is dropped (counted) rather than retried forever.
-    private static func post(_ event: StatsdEvent, to endpoint: Endpoint, logger: Logger) -> Outcome {
+    private static func post(_ event: StatsdEvent, to endpoint: HTTPTarget, logger: Logger) -> Outcome {
         let body = Self.body(event)
         let head = "POST \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
@@ -120,7 +90,7 @@ final class EventPoster: Sendable {
     }
 
     /// Sends `request` and returns the response's status code.
-    private static func exchange(_ request: [UInt8], with endpoint: Endpoint) -> Int? {
+    private static func exchange(_ request: [UInt8], with endpoint: HTTPTarget) -> Int? {
         guard case let .success(fd) = BlockingConnection.open(host: endpoint.host, port: endpoint.port, timeout: 10) else { return nil }
         defer { close(fd) }
         guard BlockingConnection.sendAll(fd, request) else { return nil }

@@ -40,7 +40,7 @@ public final class StatsdServer: Sendable {
         forwarder = settings.graphiteHost.map {
             UpstreamForwarder(host: $0, port: settings.graphitePort, capacity: settings.forwardBufferFlushes, logger: logger)
         }
-        eventPoster = settings.graphiteURL.flatMap(EventPoster.Endpoint.init(url:)).map {
+        eventPoster = settings.events.map {
             EventPoster(endpoint: $0, capacity: StatsdServer.eventQueueCapacity, logger: logger)
         }
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

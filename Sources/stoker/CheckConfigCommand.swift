@@ -120,7 +120,7 @@ struct CheckConfigCommand: ParsableCommand {
             ("MAX_OPEN_FILES", "\(c.maxOpenFiles)"),
             ("WAL_DIR", c.writeAheadLogDirectory ?? ""),
             ("WAL_FSYNC_INTERVAL", number(c.writeAheadLogFsyncInterval)),
-            ("GRAPHITE_URL", c.graphiteURL ?? ""),
+            ("GRAPHITE_URL", c.graphiteURL?.description ?? ""),
             ("CARBON_METRIC_PREFIX", c.carbonMetricPrefix),
             ("CARBON_METRIC_INTERVAL", number(c.carbonMetricInterval)),
             ("ENABLE_MANHOLE", bool(m.enabled)),

@@ -44,7 +44,7 @@ struct StokerConfiguration {
         if file.section("statsd")?["state_file"] == nil {
             statsdSettings.stateFile = loaded.settings.storageDirectory + "/statsd-state.json"
         }
-        statsdSettings.graphiteURL = loaded.settings.graphiteURL
+        statsdSettings.events = loaded.settings.graphiteURL.map { HTTPTarget(host: $0.host, port: $0.port, path: $0.eventsPath) }
         return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, manhole: manhole,
                                    instance: instance, configPath: path,
                                    warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })

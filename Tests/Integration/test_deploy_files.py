@@ -422,6 +422,7 @@ def test_every_system_call_a_working_server_makes_passes_the_units_filter(stoker
     from carbon_peers import Carbonlink, relay_frame, send_lines, send_pickle, send_udp
     from conftest import free_port, wait_for
     from test_manhole import keypair, ssh
+    from test_statsd import admin
     if shutil.which('strace') is None or shutil.which('systemd-analyze') is None:
         pytest.fail('strace and systemd-analyze are test packages (make deps-test)')
     allowed = unit_syscall_filter()
@@ -444,9 +445,7 @@ def test_every_system_call_a_working_server_makes_passes_the_units_filter(stoker
     send_udp(stoker.ports['statsd'], b'traced.counter:1|c\ntraced.timer:5|ms\n')
     with socket.create_connection(('127.0.0.1', stoker.ports['statsd_tcp']), timeout=10) as statsd_tcp:
         statsd_tcp.sendall(b'traced.gauge:3|g\n')
-    with socket.create_connection(('127.0.0.1', stoker.ports['statsd_admin']), timeout=10) as admin:
-        admin.sendall(b'stats\n')
-        admin.recv(65536)
+    assert 'uptime' in admin(stoker, 'stats')
     wait_for(lambda: stoker.wsp('traced.plain').exists() and stoker.wsp('stats_counts.traced.counter').exists(),
              timeout=30, what='points on disk')
     link = Carbonlink(stoker.ports['query'])

@@ -11,6 +11,7 @@ from datadog.dogstatsd import DogStatsd
 
 from conftest import points, wait_for
 from graphite_web import GraphiteWeb
+from test_statsd import admin
 
 STAMP = 1700000040  # a whole minute: its slot in the 60-second archive
 SCHEMAS = '[stamped]\npattern = .\nretentions = 1s:10m,60s:5y\n'
@@ -70,8 +71,8 @@ def test_datadog_client_over_udp_metrics_timestamps_service_checks_and_events(st
         assert event['what'] == 'Deploy web' and event['data'] == 'v2 is out\nsecond line'
         assert event['when'] == STAMP + 60
         assert set(event['tags']) == {'svc:web', 'env:test', 'host:web1', 'alert_type:info'}
-        admin = stoker_admin(stoker, 'stats')
-        assert 'bad_lines_seen: 0' in admin, admin
+        answer = admin(stoker, 'stats')
+        assert 'bad_lines_seen: 0' in answer, answer
         stoker.stop()
         log = stoker.output()
         assert 'statsd_bad_line' not in log, log[-2000:]
@@ -105,15 +106,3 @@ def test_events_without_graphite_url_are_counted(stoker_factory):
     counter = stoker.wsp('stats_counts.statsd.events_received')
     wait_for(lambda: sum(points(counter, ahead=2).values()) == 1, what='the event counted')
 
-
-def stoker_admin(stoker, command):
-    import socket
-    with socket.create_connection(('127.0.0.1', stoker.ports['statsd_admin']), timeout=10) as s:
-        s.sendall(command.encode() + b'\n')
-        data = b''
-        while not data.endswith(b'END\n\n'):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data.decode()

@@ -54,13 +54,10 @@ extension CarbonSettings {
         "wal_fsync_interval": { s, v throws(ConfigValue.Invalid) in s.writeAheadLogFsyncInterval = try ConfigValue.number(v, in: 0.01...60) },
         "graphite_url": { s, v throws(ConfigValue.Invalid) in
             guard !v.isEmpty else { s.graphiteURL = nil; return }
-            // The event poster speaks plain HTTP/1.1 to host[:port][/path].
-            let authority = v.hasPrefix("http://") ? v.dropFirst("http://".count).prefix { $0 != "/" } : ""
-            let port = authority.hasSuffix("]") ? nil : authority.lastIndex(of: ":").map { authority[authority.index(after: $0)...] }
-            guard !authority.isEmpty, !v.contains(" "), port.map({ Int($0).map { (1...65535).contains($0) } ?? false }) ?? true else {
+            guard let url = GraphiteWebURL(v) else {
                 throw ConfigValue.Invalid(reason: "expected graphite-web's URL, http://host:port")
             }
-            s.graphiteURL = v
+            s.graphiteURL = url
         },
         "max_open_files": { s, v throws(ConfigValue.Invalid) in s.maxOpenFiles = try ConfigValue.integer(v, in: 0...10_000_000) },
         "log_level": { s, v throws(ConfigValue.Invalid) in

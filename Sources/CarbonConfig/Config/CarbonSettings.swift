@@ -52,7 +52,7 @@ public struct CarbonSettings: Sendable, Equatable {
     public var carbonMetricInterval = 60.0
     /// graphite-web's base URL (`http://host:port`): where DogStatsD events are posted
     /// (`/events/`). nil (Stoker's default): events are counted, not posted.
-    public var graphiteURL: String?
+    public var graphiteURL: GraphiteWebURL?
 
     /// Stoker's own: writer threads, cache shards, descriptors the writers may keep open.
     /// Writer threads: 0 = automatic, one per core (at most 8). Each thread's system calls

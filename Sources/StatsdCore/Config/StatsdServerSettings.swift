@@ -28,8 +28,9 @@ public struct StatsdServerSettings: Sendable, Equatable {
     /// and the permissions its file gets.
     public var unixSocket: String?
     public var unixSocketMode = 0o666
-    /// graphite-web's base URL for DogStatsD events (`[cache] GRAPHITE_URL`), nil = not posted.
-    public var graphiteURL: String?
+    /// Where DogStatsD events are posted: graphite-web's events API (`[cache] GRAPHITE_URL`),
+    /// nil = not posted.
+    public var events: HTTPTarget?
     /// `dumpMessages`: log every packet received.
     public var dumpMessages = false
     /// The parsing, aggregation and flush options.

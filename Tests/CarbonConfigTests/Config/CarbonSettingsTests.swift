@@ -55,8 +55,14 @@ final class CarbonSettingsTests: XCTestCase {
     func testGraphiteURL() throws {
         XCTAssertNil(try load("").0.graphiteURL)
         for url in ["http://web:8080", "http://web", "http://[::1]:81/graphite"] {
-            XCTAssertEqual(try load("[cache]\nGRAPHITE_URL = \(url)\n").0.graphiteURL, url)
+            XCTAssertEqual(try load("[cache]\nGRAPHITE_URL = \(url)\n").0.graphiteURL?.description, url)
         }
+        XCTAssertEqual(GraphiteWebURL("http://graphite:8080")?.eventsPath, "/events/")
+        XCTAssertEqual(GraphiteWebURL("http://127.0.0.1:8080/graphite/")?.eventsPath, "/graphite/events/")
+        XCTAssertEqual(GraphiteWebURL("http://[::1]:81")?.host, "::1")
+        XCTAssertEqual(GraphiteWebURL("http://web")?.port, 80)
+        XCTAssertNil(GraphiteWebURL("https://web"))
+        XCTAssertNil(GraphiteWebURL("http://web:http"))
         for url in ["https://web", "http://", "http://web:http", "http://web:0", "web:8080"] {
             XCTAssertThrowsError(try load("[cache]\nGRAPHITE_URL = \(url)\n"), url)
         }
