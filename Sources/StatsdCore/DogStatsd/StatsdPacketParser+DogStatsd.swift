@@ -52,9 +52,8 @@ extension StatsdPacketParser {
     private mutating func applyServiceCheck(_ check: DogStatsdLine.ServiceCheck, _ p: UnsafePointer<UInt8>,
                                             into table: inout AggregationTable) {
         table.addInternal(.serviceChecksReceived)
-        var key = serviceCheckScratch.key, tags = serviceCheckScratch.tags
-        key.removeAll(keepingCapacity: true)
-        tags.removeAll(keepingCapacity: true)
+        // Service checks are rare: plain arrays for their key and tags.
+        var key: [UInt8] = [], tags: [UInt8] = []
         if !serviceCheckPrefix.isEmpty { key += serviceCheckPrefix + [UInt8(ascii: ".")] }
         key.append(contentsOf: UnsafeBufferPointer(start: p + check.name.lowerBound, count: check.name.count))
         if let range = check.tags { tags.append(contentsOf: UnsafeBufferPointer(start: p + range.lowerBound, count: range.count)) }
@@ -76,6 +75,5 @@ extension StatsdPacketParser {
                 }
             }
         }
-        serviceCheckScratch = (key, tags)
     }
 }

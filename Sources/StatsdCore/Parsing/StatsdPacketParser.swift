@@ -14,8 +14,6 @@ public struct StatsdPacketParser: Sendable {
     /// Where DogStatsD service checks go (`StatsdSettings.serviceCheckPrefix`).
     var serviceCheckPrefix: [UInt8]
     private var scratch: [UInt8] = []
-    /// A service check's key and tags, built before its name.
-    var serviceCheckScratch: (key: [UInt8], tags: [UInt8]) = ([], [])
 
     public init(settings: StatsdSettings) {
         keyNameSanitize = settings.keyNameSanitize
