@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "StatsdNetwork", targets: ["StatsdNetwork"]),
         .library(name: "Manhole", targets: ["Manhole"]),
         .library(name: "ManholeLanguage", targets: ["ManholeLanguage"]),
+        .library(name: "ReadCore", targets: ["ReadCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -82,6 +83,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Graphite's read API as pure logic: the name tree, path globs, find and render answers
+        // from the files and the cache, their encodings. No sockets, no threads of its own.
+        .target(name: "ReadCore", dependencies: ["CarbonConfig", "CarbonCache", "Whisper", "Pickle"]),
+        // The [api] HTTP listener (NIOHTTP1) in front of ReadCore: health, metrics, status page.
+        .target(
+            name: "ReadServer",
+            dependencies: [
+                "ReadCore", "CarbonConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Debian's libssh (pkg-config libssh), for the manhole's SSH server.
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         // The manhole: SSH into the live process and a small inspection language.
@@ -92,7 +107,8 @@ let package = Package(
         .executableTarget(
             name: "stoker",
             dependencies: [
-                "Whisper", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork", "Manhole",
+                "Whisper", "Pickle", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork",
+                "Manhole", "ReadCore", "ReadServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,6 +138,9 @@ let package = Package(
         .testTarget(name: "CarbonCacheTests", dependencies: carbon),
         .testTarget(name: "CarbonWriterTests", dependencies: carbon + ["Whisper"]),
         .testTarget(name: "CarbonNetworkTests", dependencies: carbon + ["Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "ReadCoreTests", dependencies: ["ReadCore", "CarbonConfig", "CarbonCache", "Whisper", "Pickle"]),
+        .testTarget(name: "ReadServerTests", dependencies: ["ReadServer", "ReadCore", "CarbonConfig", "CarbonCache",
+                                                            .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),
     ],
     swiftLanguageModes: [.v6]

@@ -18,34 +18,22 @@ extension WhisperFile {
     /// the future or before the oldest retained point. `archiveStep` forces the archive with
     /// that many seconds per point.
     public func fetch(from: Int, until: Int? = nil, now: Int, archiveStep: Int? = nil) throws -> WhisperSeries? {
-        var from = from
-        var until = until ?? now
-        guard from <= until else { throw WhisperError.invalidTimeInterval(from: from, until: until) }
-        let oldest = now - header.maxRetention
-        if from > now || until < oldest { return nil }
-        from = max(from, oldest)
-        until = min(until, now)
-
-        let index: Int
-        if let archiveStep {
-            guard let found = header.archives.firstIndex(where: { $0.secondsPerPoint == archiveStep }) else {
-                throw WhisperError.invalidGranularity("\(archiveStep)s")
-            }
-            index = found
-        } else {
-            let age = now - from
-            index = header.archives.firstIndex(where: { $0.retention >= age }) ?? header.archives.count - 1
+        guard let window = try WhisperFetchWindow(header: header, from: from, until: until, now: now, archiveStep: archiveStep) else {
+            return nil
         }
-        return try archiveFetch(index, from: from, until: until)
+        return try fetch(window)
+    }
+
+    /// The fetch of a window computed beforehand (for this file's header).
+    public func fetch(_ window: WhisperFetchWindow) throws -> WhisperSeries {
+        try archiveFetch(window.archiveIndex, from: window.from, until: window.until)
     }
 
     private func archiveFetch(_ index: Int, from: Int, until: Int) throws -> WhisperSeries {
         let archive = header.archives[index]
         let step = archive.secondsPerPoint
         let pointSize = WhisperHeader.pointSize
-        let fromInterval = alignDown(from, step) + step
-        var untilInterval = alignDown(until, step) + step
-        if fromInterval == untilInterval { untilInterval += step }
+        let (fromInterval, untilInterval) = WhisperFetchWindow.intervals(from: from, until: until, step: step)
 
         let fd = try descriptor()
         let base = try self.base(of: index, fd: fd)

@@ -4,6 +4,7 @@ import CarbonCache
 import CarbonWriter
 import CarbonNetwork
 import Foundation
+import ReadServer
 import Manhole
 import StatsdCore
 import Whisper
@@ -52,6 +53,8 @@ struct CheckConfigCommand: ParsableCommand {
         lines += Self.cacheLines(configuration.carbon, manhole: configuration.manhole)
         lines.append("")
         lines += Self.statsdLines(configuration.statsd)
+        lines.append("")
+        lines += Self.apiLines(configuration.api)
         lines.append("")
         lines.append("# storage rules")
         let embedded = "(embedded: statsd's namespaces at one slot per flush)"
@@ -138,6 +141,18 @@ struct CheckConfigCommand: ParsableCommand {
         ]
         if !c.enabled { pairs.insert(("# statsd-only mode", "no carbon listeners, no files"), at: 1) }
         return ["[cache]"] + pairs.map(assignment)
+    }
+
+    static func apiLines(_ a: APISettings) -> [String] {
+        let pairs: [(String, String)] = [
+            ("interface", a.interface),
+            ("port", "\(a.port)"),
+            ("max_concurrent_requests", "\(a.limits.maxConcurrentRequests)"),
+            ("max_series_per_request", "\(a.limits.maxSeriesPerRequest)"),
+            ("max_request_seconds", number(a.limits.maxRequestSeconds)),
+            ("max_request_bytes", "\(a.limits.maxRequestBytes)"),
+        ]
+        return ["[api]"] + pairs.map(assignment)
     }
 
     static func statsdLines(_ s: StatsdServerSettings) -> [String] {

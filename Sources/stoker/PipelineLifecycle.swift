@@ -4,6 +4,7 @@ import CarbonWriter
 import CarbonNetwork
 import Logging
 import Manhole
+import ReadServer
 import ServiceLifecycle
 import StatsdCore
 import StatsdNetwork
@@ -18,9 +19,16 @@ struct PipelineLifecycle: Service {
     let instance: String
     let logger: Logger
     let notifier: SystemdNotifier
+    /// The `[api]` listener; up first so `/health` tells the start, down last so it tells the drain.
+    let reads: ReadSide?
+    let state: ServingState
 
     func run() async throws {
         var ports: [String] = []
+        if let reads {
+            let address = try await reads.start()
+            ports.append("api=\(address.ipAddress ?? "?"):\(address.port ?? 0)")
+        }
         if let carbon {
             ports += try await carbon.start().map { "\($0.name)=\($0.address.ipAddress ?? "?"):\($0.address.port ?? 0)" }
         }
@@ -39,9 +47,11 @@ struct PipelineLifecycle: Service {
         }
         let storage = carbon.map { "data_dir=\($0.settings.localDataDirectory)" } ?? "mode=statsd-only"
         logger.info("event=started version=\(StokerVersion.current) instance=\(instance) \(storage) \(ports.joined(separator: " "))")
+        state.enter(.serving)
         notifier.ready(status: "Serving: \(ports.joined(separator: " "))")
         try? await gracefulShutdown()
         logger.info("event=stopping reason=signal")
+        state.enter(.draining)
         notifier.stopping(status: "Stopping: statsd's final flush")
         await manholeServer?.shutdown()
         await statsd?.stop()
@@ -51,6 +61,7 @@ struct PipelineLifecycle: Service {
             // Only a drain that still makes progress may outlast TimeoutStopSec.
             if progress.advanced { notifier.extendTimeout(seconds: Self.drainTimeoutExtension) }
         })
+        await reads?.stop()
     }
 
     /// What each second of progress adds to systemd's stop timeout: a drain that stalls for

@@ -5,6 +5,7 @@ import CarbonWriter
 import CarbonNetwork
 import Foundation
 import Logging
+import ReadServer
 import ServiceLifecycle
 import StatsdCore
 import StatsdNetwork
@@ -58,8 +59,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let statsd = configuration.statsd.enabled
             ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
+        let state = ServingState()
+        let reads = carbon.flatMap { carbon in
+            configuration.api.isEnabled ? ReadSide(settings: configuration.api, carbon: carbon, state: state, logger: logger) : nil
+        }
         let pipeline = PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
-                                         instance: instance, logger: logger, notifier: SystemdNotifier())
+                                         instance: instance, logger: logger, notifier: SystemdNotifier(),
+                                         reads: reads, state: state)
         let reload = ReloadOnHangup(configuration: configuration, carbon: carbon, logger: logger)
         // A graceful shutdown reaches the services last to first: the reload loop ends (and
         // its end is no reason to stop anything else), then the pipeline drains.

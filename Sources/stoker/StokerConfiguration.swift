@@ -4,6 +4,7 @@ import CarbonWriter
 import CarbonNetwork
 import Foundation
 import Manhole
+import ReadServer
 import StatsdCore
 
 /// Everything `serve` reads before starting: the INI file's `[cache]` section and the rule
@@ -12,6 +13,7 @@ struct StokerConfiguration {
     var carbon: CarbonSettings
     var statsd: StatsdServerSettings
     var manhole: ManholeSettings
+    var api: APISettings
     var instance: String
     var configPath: String?
     /// Unknown keys and skipped rule sections, logged once at startup.
@@ -24,7 +26,7 @@ struct StokerConfiguration {
             var statsd = StatsdServerSettings()
             statsd.stateFile = CarbonSettings().storageDirectory + "/statsd-state.json"
             return StokerConfiguration(carbon: CarbonSettings(), statsd: statsd, manhole: ManholeSettings(),
-                                       instance: instance, configPath: nil, warnings: [])
+                                       api: APISettings(), instance: instance, configPath: nil, warnings: [])
         }
         let file = try ConfigFileSections.load(path: path)
         let directory = (path as NSString).deletingLastPathComponent
@@ -45,9 +47,10 @@ struct StokerConfiguration {
             statsdSettings.stateFile = loaded.settings.storageDirectory + "/statsd-state.json"
         }
         statsdSettings.events = loaded.settings.graphiteURL.map { HTTPTarget(host: $0.host, port: $0.port, path: $0.eventsPath) }
+        let api = try APISettings.from(values: file.section("api") ?? [:], fileName: path)
         return StokerConfiguration(carbon: loaded.settings, statsd: statsdSettings, manhole: manhole,
-                                   instance: instance, configPath: path,
-                                   warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" })
+                                   api: api.settings, instance: instance, configPath: path,
+                                   warnings: loaded.warnings + statsd.warnings.map { "\(path): \($0)" } + api.warnings)
     }
 
     /// Combinations that cannot work, refused before anything starts.

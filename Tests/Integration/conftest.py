@@ -86,13 +86,13 @@ class Stoker:
     PORT_KINDS = {
         'line': socket.SOCK_STREAM, 'udp': socket.SOCK_DGRAM, 'pickle': socket.SOCK_STREAM,
         'query': socket.SOCK_STREAM, 'statsd': socket.SOCK_DGRAM, 'statsd_tcp': socket.SOCK_STREAM,
-        'statsd_admin': socket.SOCK_STREAM,
+        'statsd_admin': socket.SOCK_STREAM, 'api': socket.SOCK_STREAM,
     }
 
-    def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections, statsd_keys):
+    def __init__(self, directory, cache_keys, schemas, aggregation, extra_sections, statsd_keys, api_keys=None):
         self.dir = pathlib.Path(directory)
         self.data = self.dir / 'whisper'
-        self.settings = (cache_keys, extra_sections, statsd_keys)
+        self.settings = (cache_keys, extra_sections, statsd_keys, api_keys or {})
         self._choose_ports()
         (self.dir / 'storage-schemas.conf').write_text(schemas)
         (self.dir / 'storage-aggregation.conf').write_text(aggregation)
@@ -101,7 +101,7 @@ class Stoker:
 
     def _choose_ports(self):
         """Free loopback ports for every listener, and the config file that names them."""
-        cache_keys, extra_sections, statsd_keys = self.settings
+        cache_keys, extra_sections, statsd_keys, api_keys = self.settings
         self.ports = dict(zip(self.PORT_KINDS, free_ports(self.PORT_KINDS.values())))
         statsd = {
             'address': '127.0.0.1', 'port': self.ports['statsd'],
@@ -126,8 +126,11 @@ class Stoker:
             'WHISPER_FALLOCATE_CREATE': 'False', 'WHISPER_SPARSE_CREATE': 'True',
         }
         keys.update(cache_keys)
+        api = {'interface': '127.0.0.1', 'port': self.ports['api']}
+        api.update(api_keys)
         text = ('[cache]\n' + ''.join('%s = %s\n' % kv for kv in keys.items())
-                + '[statsd]\n' + ''.join('%s = %s\n' % kv for kv in statsd.items()) + extra_sections)
+                + '[statsd]\n' + ''.join('%s = %s\n' % kv for kv in statsd.items())
+                + '[api]\n' + ''.join('%s = %s\n' % kv for kv in api.items()) + extra_sections)
         self.config = self.dir / 'stoker.conf'
         self.config.write_text(text)
 
@@ -197,8 +200,9 @@ DEFAULT_SCHEMAS = '[default]\npattern = .*\nretentions = 1s:10m,60s:1d\n'
 def stoker_factory(tmp_path):
     started = []
 
-    def make(cache_keys=None, schemas=DEFAULT_SCHEMAS, aggregation='', extra_sections='', start=True, statsd_keys=None):
-        instance = Stoker(tmp_path, cache_keys or {}, schemas, aggregation, extra_sections, statsd_keys or {})
+    def make(cache_keys=None, schemas=DEFAULT_SCHEMAS, aggregation='', extra_sections='', start=True, statsd_keys=None,
+             api_keys=None):
+        instance = Stoker(tmp_path, cache_keys or {}, schemas, aggregation, extra_sections, statsd_keys or {}, api_keys)
         started.append(instance)
         return instance.start() if start else instance
 

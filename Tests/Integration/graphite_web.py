@@ -25,7 +25,9 @@ def require_graphite_web():
 
 
 class GraphiteWeb:
-    def __init__(self, directory, data_dirs, carbonlink_hosts):
+    def __init__(self, directory, data_dirs, carbonlink_hosts, cluster_servers=(), extra_settings=()):
+        """cluster_servers: graphite-web's CLUSTER_SERVERS (a front with no data of its own
+        passes an empty data directory); extra_settings: more local_settings lines."""
         require_graphite_web()
         self.dir = pathlib.Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,7 @@ class GraphiteWeb:
             'WHISPER_DIR = %r' % dirs[0],
             'STANDARD_DIRS = %r' % dirs,
             'CARBONLINK_HOSTS = %r' % list(carbonlink_hosts),
+            'CLUSTER_SERVERS = %r' % list(cluster_servers),
             'CARBONLINK_TIMEOUT = 5.0',
             # graphite-web gives a whole render 6 s by default (FETCH_TIMEOUT); reading 10k
             # whisper files on a loaded 2-core CI machine can take longer than that.
@@ -53,8 +56,7 @@ class GraphiteWeb:
             'LOG_CACHE_PERFORMANCE = False',
             'DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": %r}}'
             % str(self.dir / 'graphite.db'),
-            '',
-        ])
+        ] + list(extra_settings) + [''])
         (self.dir / 'stoker_graphite_local.py').write_text(settings)
         self.env = dict(os.environ)
         self.env.update({

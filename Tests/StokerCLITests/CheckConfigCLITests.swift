@@ -179,6 +179,14 @@ unix_socket =
 unix_socket_mode = 0666
 service_check_prefix = service_checks
 
+[api]
+interface = 127.0.0.1
+port = 8080
+max_concurrent_requests = 16
+max_series_per_request = 100000
+max_request_seconds = 30
+max_request_bytes = 1048576
+
 # storage rules
 storage-schemas.conf = ./storage-schemas.conf
   [carbon] pattern = ^carbon\. retentions = 1m:90d (60:129600)

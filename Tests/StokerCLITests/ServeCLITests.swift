@@ -23,7 +23,7 @@ final class ServeCLITests: XCTestCase {
     }
 
     private func writeConfig(_ box: Sandbox, extra: String = "") throws -> [Int] {
-        let ports = try (0..<5).map { _ in try freePort() }
+        let ports = try (0..<6).map { _ in try freePort() }
         try box.write("stoker.conf", Data("""
         [cache]
         LINE_RECEIVER_INTERFACE = 127.0.0.1
@@ -39,6 +39,8 @@ final class ServeCLITests: XCTestCase {
         tcp_port = \(ports[3])
         mgmt_address = 127.0.0.1
         mgmt_port = \(ports[4])
+        [api]
+        port = \(ports[5])
         """.utf8))
         return ports
     }

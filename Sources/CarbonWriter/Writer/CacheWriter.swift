@@ -37,6 +37,8 @@ public final class CacheWriter: Sendable {
     /// Per writer thread: when its last round that wrote every point it found began
     /// (monotonic seconds; -infinity before the first).
     let cleanRoundStarts = Mutex<[Double]>([])
+    /// Told of files created and of new metrics waiting for a create (the read API's name tree).
+    private let fileObserver = Mutex<FileObserver?>(nil)
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
 
@@ -140,6 +142,35 @@ extension CacheWriter {
     }
 
     var areLimitsLifted: Bool { limitsLifted.load(ordering: .relaxed) > 0 }
+
+    /// What the writer tells the read side about a metric's file.
+    public enum FileEvent: Sendable {
+        /// The file was created.
+        case created
+        /// A new metric's points wait in the cache for a create token (told once per metric).
+        case waitingForCreate
+    }
+
+    public typealias FileObserver = @Sendable (_ metric: String, _ event: FileEvent) -> Void
+
+    /// Installs the one observer of file events, before `start`.
+    public func observeFiles(_ observer: @escaping FileObserver) {
+        fileObserver.withLock { $0 = observer }
+    }
+
+    func report(_ metric: String, _ event: FileEvent) {
+        fileObserver.withLock { $0 }?(metric, event)
+    }
+
+    /// The file path the current rules give a metric.
+    public func filePath(of metric: String) throws -> String {
+        try layout.withLock { $0 }.path(metric)
+    }
+
+    /// The layout a new file of this metric would get under the current rules.
+    public func newFileLayout(of metric: String) -> NewFileLayout {
+        layout.withLock { $0 }.newFile(metric)
+    }
 
     /// The aggregation method in a metric's file header (carbonlink get-metadata).
     public func aggregationMethod(of metric: String) throws -> AggregationMethod {

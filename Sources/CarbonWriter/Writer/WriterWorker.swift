@@ -26,6 +26,8 @@ struct WriterWorker {
     var pinnedCount = 0
     var directories: OpenDirectories
     var quarantine: Set<String> = []
+    /// New metrics already reported waiting for a create (reported once each).
+    var announcedWaiting: Set<String> = []
     var seenGeneration = 0
     var backoff = 0.0
     var lastSweep = monotonicSeconds()
@@ -287,12 +289,15 @@ struct WriterWorker {
         }
         if !stopping && !writer.areLimitsLifted && !writer.createBucket.tryTake() {
             stats.deferredCreates.add(1, ordering: .relaxed)
+            if announcedWaiting.insert(metric).inserted { writer.report(metric, .waitingForCreate) }
             return .notOpened(.waiting)
         }
         let spec = layout.newFile(metric)
         do {
             let file = try createFile(path: path, layout: spec)
             stats.creates.add(1, ordering: .relaxed)
+            announcedWaiting.remove(metric)
+            writer.report(metric, .created)
             return .opened(Handle(file: file, pinned: false, location: location))
         } catch {
             return .notOpened(handleOpenError(metric, error))

@@ -1,0 +1,144 @@
+import Foundation
+import Glibc
+import Pickle
+
+/// graphite-web's `/metrics/find/` (metrics/views.py `find_view`, docs/reads.md §4), answered
+/// from the name tree: formats treejson (its default), pickle, msgpack, json and completer.
+/// `local`, `from` and `until` are accepted and, as graphite-web's own finder does, do not
+/// narrow the answer.
+struct FindView {
+    let tree: MetricNameTree
+    let store: MetricStore
+    let limits: APILimits
+    let now: Double
+
+    func answer(_ parameters: QueryParameters, deadline: Deadline) throws(QueryError) -> APIResponse {
+        let format = parameters["format"] ?? "treejson"
+        guard ["treejson", "pickle", "msgpack", "json", "completer"].contains(format) else {
+            return .text(400, "Invalid value for 'format' parameter")
+        }
+        guard var query = parameters["query"] else { throw .missingParameter("query") }
+        guard !query.isEmpty else { throw .invalidParameter(name: "query", value: query, reason: "it is empty") }
+        let leavesOnly = try integer(parameters, "leavesOnly") != 0
+        let wildcards = try integer(parameters, "wildcards") != 0
+        for name in ["from", "until"] {
+            if let value = parameters[name], value != "-1" { _ = try GraphiteTime.parse(value, name: name, now: Int(now)) }
+        }
+        let basePath = query.contains(".") ? String(query[..<query.lastIndex(of: ".")!]) + "." : ""
+        if format == "completer" {
+            query = query.replacingOccurrences(of: "..", with: "*.")
+            if !query.hasSuffix("*") { query += "*" }
+        }
+        var matches = try find(query, deadline: deadline)
+        if leavesOnly { matches.removeAll { !$0.isLeaf } }
+
+        switch format {
+        case "pickle":
+            return APIResponse(contentType: "application/pickle", body: try pickle(.list(nodes(matches, tuples: true))),
+                               headers: Self.noCache)
+        case "msgpack":
+            return APIResponse(contentType: "application/x-msgpack", body: MessagePack.encode(.list(nodes(matches, tuples: true))),
+                               headers: Self.noCache)
+        case "json":
+            return json(.list(nodes(matches, tuples: false)))
+        case "completer":
+            var results: [PickleValue] = matches.sorted(by: Self.byName).map { match in
+                ["path": .string(match.path + (match.isLeaf ? "" : ".")), "name": .string(Self.name(match.path)),
+                 "is_leaf": .string(match.isLeaf ? "1" : "0")]
+            }
+            if results.count > 1 && wildcards { results.append(["name": "*"]) }
+            return json(["metrics": .list(results)])
+        default:
+            return json(.list(treeJSON(matches.sorted(by: Self.byName), basePath: basePath, wildcards: wildcards)))
+        }
+    }
+
+    /// The tree's matches; a tagged name (`name;tag=value`) is looked up as its file, as
+    /// graphite-web's standard finder does.
+    func find(_ query: String, deadline: Deadline) throws(QueryError) -> [FindMatch] {
+        if query.contains(";") && !query.hasPrefix("_tagged.") {
+            guard let path = try? store.filePath(query), access(path) else { return [] }
+            return [FindMatch(path: query, isLeaf: true, onDisk: true)]
+        }
+        let pattern = try PathPattern(query, variantLimit: limits.maxBraceVariants)
+        return try tree.find(pattern, limit: limits.maxSeriesPerRequest, deadline: deadline)
+    }
+
+    private func access(_ path: String) -> Bool {
+        path.withCString { Glibc.access($0, F_OK) == 0 }
+    }
+
+    /// graphite-web's node dicts: `path`, `is_leaf`, and a leaf's `intervals`.
+    func nodes(_ matches: [FindMatch], tuples: Bool) -> [PickleValue] {
+        matches.map { match in
+            var node: [(key: PickleValue, value: PickleValue)] = [("path", .string(match.path)), ("is_leaf", .bool(match.isLeaf))]
+            if match.isLeaf {
+                var intervals: [PickleValue] = []
+                if let interval = store.interval(match.path, onDisk: match.onDisk, now: now) {
+                    intervals.append(tuples ? .tuple([.float(interval.start), .float(interval.end)])
+                                            : ["start": .float(interval.start), "end": .float(interval.end)])
+                }
+                node.append(("intervals", .list(intervals)))
+            }
+            return .dict(node)
+        }
+    }
+
+    /// graphite-web's `tree_json`: one entry per distinct name, branches before leaves.
+    func treeJSON(_ matches: [FindMatch], basePath: String, wildcards: Bool) -> [PickleValue] {
+        var results: [PickleValue] = []
+        if matches.count > 1 && wildcards {
+            let anyBranch = matches.contains { !$0.isLeaf }
+            results.append(.dict([("text", "*"), ("id", .string(basePath + "*"))] + Self.nodeFlags(leaf: !anyBranch)))
+        }
+        var seen = Set<String>()
+        var branches: [PickleValue] = [], leaves: [PickleValue] = []
+        for match in matches {
+            let name = Self.name(match.path)
+            guard seen.insert(name).inserted else { continue }
+            let node = PickleValue.dict([("text", .string(Self.unquotePlus(name))), ("id", .string(basePath + name))]
+                                        + Self.nodeFlags(leaf: match.isLeaf))
+            if match.isLeaf { leaves.append(node) } else { branches.append(node) }
+        }
+        return results + branches + leaves
+    }
+
+    static func nodeFlags(leaf: Bool) -> [(key: PickleValue, value: PickleValue)] {
+        [("allowChildren", .int(leaf ? 0 : 1)), ("expandable", .int(leaf ? 0 : 1)), ("leaf", .int(leaf ? 1 : 0))]
+    }
+
+    static func name(_ path: String) -> String {
+        path.lastIndex(of: ".").map { String(path[path.index(after: $0)...]) } ?? path
+    }
+
+    /// graphite-web sorts matches by their last component only.
+    static func byName(_ a: FindMatch, _ b: FindMatch) -> Bool {
+        (name(a.path), a.path) < (name(b.path), b.path)
+    }
+
+    static func unquotePlus(_ text: String) -> String {
+        QueryParameters.decode(Array(text.utf8))
+    }
+
+    static let noCache = [("Pragma", "no-cache"), ("Cache-Control", "no-cache")]
+
+    func json(_ value: PickleValue) -> APIResponse {
+        APIResponse(contentType: "application/json", body: PythonJSON.encode(value), headers: Self.noCache)
+    }
+
+    func integer(_ parameters: QueryParameters, _ name: String) throws(QueryError) -> Int {
+        guard let text = parameters[name] else { return 0 }
+        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw .invalidParameter(name: name, value: text, reason: "expected an integer")
+        }
+        return value
+    }
+}
+
+func pickle(_ value: PickleValue) throws(QueryError) -> [UInt8] {
+    do {
+        return try PickleEncoder().encode(value)
+    } catch {
+        throw .invalidParameter(name: "format", value: "pickle", reason: "the answer is too deeply nested to pickle")
+    }
+}

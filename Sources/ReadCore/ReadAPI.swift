@@ -1,0 +1,60 @@
+import Foundation
+import Pickle
+
+/// Graphite's read API as one Stoker answers it (docs/reads.md): graphite-web's cluster
+/// protocol (`/metrics/find/`, `/render/`, `/metrics/index.json`) from the name tree, the whisper
+/// files and the cache. Pure of sockets: the HTTP listener hands each request's path and
+/// parameters here, on a thread where blocking file reads are fine.
+public final class ReadAPI: Sendable {
+    public let tree: MetricNameTree
+    public let store: MetricStore
+    public let limits: APILimits
+    public let statistics = ReadStatistics()
+    let clock: @Sendable () -> Double
+    let uptime: @Sendable () -> Double
+
+    public init(tree: MetricNameTree, store: MetricStore, limits: APILimits,
+                clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                uptime: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
+        self.tree = tree
+        self.store = store
+        self.limits = limits
+        self.clock = clock
+        self.uptime = uptime
+    }
+
+    /// The routes this module answers; nil for a path it does not know (the listener adds its
+    /// own: health, metrics, the status page). `/metrics` is graphite-web's alias of
+    /// `/metrics/find` only with a `query`; without one it is the Prometheus exposition.
+    public func answer(path: String, parameters: QueryParameters) -> APIResponse? {
+        let route = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+        let deadline = Deadline(seconds: limits.maxRequestSeconds, clock: uptime)
+        let now = clock()
+        let begun = uptime()
+        defer { statistics.record(route: route, seconds: uptime() - begun) }
+        do {
+            switch route {
+            case "/metrics/find", "/metrics" where route == "/metrics/find" || parameters.contains("query"):
+                statistics.finds.add(1, ordering: .relaxed)
+                return try FindView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+            case "/render":
+                statistics.renders.add(1, ordering: .relaxed)
+                return try RenderView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+            case "/metrics/index.json":
+                return try index(deadline: deadline)
+            default:
+                return nil
+            }
+        } catch {
+            statistics.refused.add(1, ordering: .relaxed)
+            return .refused(error)
+        }
+    }
+
+    /// Every leaf's path, sorted (graphite-web's `get_index`).
+    func index(deadline: Deadline) throws(QueryError) -> APIResponse {
+        let pattern = try PathPattern("**")
+        let leaves = try tree.find(pattern, limit: .max, deadline: deadline).filter(\.isLeaf).map { PickleValue.string($0.path) }
+        return APIResponse(contentType: "application/json", body: PythonJSON.encode(.list(leaves)))
+    }
+}

@@ -1,0 +1,80 @@
+import CarbonCache
+import CarbonConfig
+import CarbonNetwork
+import Foundation
+import Logging
+import NIOCore
+import ReadCore
+import ReadServer
+import Synchronization
+
+/// The read half wired to the carbon half: the name tree (filled by a walk of the data
+/// directory at start and kept current by the writers' file events), the read API over the
+/// files and the cache, and the `[api]` HTTP listener with health and metrics.
+final class ReadSide: Sendable {
+    let server: APIServer
+    let tree: MetricNameTree
+    let state: ServingState
+    let carbon: CarbonService
+    let logger: Logger
+    let stopped = Atomic<Bool>(false)
+
+    init(settings: APISettings, carbon: CarbonService, state: ServingState, logger: Logger) {
+        let tree = MetricNameTree()
+        let writer = carbon.writer
+        let cache = carbon.cache
+        let hashTaggedNames = carbon.settings.tagHashFilenames
+        writer.observeFiles { metric, event in
+            guard let path = try? MetricPath.relativePath(for: metric, hashTaggedNames: hashTaggedNames) else { return }
+            let dotted = Array(path.dropLast(4).utf8).map { $0 == UInt8(ascii: "/") ? UInt8(ascii: ".") : $0 }
+            tree.note(dotted, as: event == .created ? .leafOnDisk : .leafInCache)
+        }
+        let store = MetricStore(
+            filePath: { try writer.filePath(of: $0) },
+            cachedPoints: { cache.points(of: MetricName.normalize($0)) },
+            newFileLayout: { writer.newFileLayout(of: $0) })
+        let api = ReadAPI(tree: tree, store: store, limits: settings.limits)
+        self.server = APIServer(settings: settings, api: api, routes: { path, _ in
+            switch path {
+            case "/health":
+                let (status, text) = state.response
+                return .text(status, text)
+            default:
+                return nil
+            }
+        }, logger: logger)
+        self.tree = tree
+        self.state = state
+        self.carbon = carbon
+        self.logger = logger
+    }
+
+    /// Binds the listener and starts the walk of the data directory on a thread of its own
+    /// (queries are answered while it runs, from what it has found so far).
+    func start() async throws -> SocketAddress {
+        let address = try await server.start()
+        let root = carbon.settings.localDataDirectory
+        let thread = Thread { [self] in
+            let began = Date()
+            let progress = DataDirectoryScan.run(root: root, into: tree, reportEvery: 10_000) { progress in
+                logger.info("event=index_progress directories=\(progress.directories) leaves=\(progress.leaves)")
+            }
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(began))
+            logger.info("event=index_built leaves=\(tree.leafCount) directories=\(progress.directories) unreadable=\(progress.unreadable) seconds=\(seconds) bytes=\(tree.memoryBytes)")
+            // The writers' file events wait in a queue for the next query; applied at least
+            // every second so the queue stays short when nobody asks.
+            while !stopped.load(ordering: .relaxed) {
+                Thread.sleep(forTimeInterval: 1)
+                tree.applyPending()
+            }
+        }
+        thread.name = "stoker-index"
+        thread.start()
+        return address
+    }
+
+    func stop() async {
+        stopped.store(true, ordering: .relaxed)
+        await server.stop()
+    }
+}

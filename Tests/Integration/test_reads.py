@@ -1,0 +1,267 @@
+"""Stoker's read API as graphite-web's cluster members (docs/reads.md): a front graphite-web
+(Debian's, unmodified) with CLUSTER_SERVERS = two Stokers on separate data directories behind
+carbon-c-relay, no shared directory and no graphite-web beside them, must render exactly what a
+graphite-web reading the same files locally (with carbonlink) renders."""
+import json
+import random
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from carbon_peers import Carbonlink, send_lines
+from conftest import Stoker, wait_for
+from graphite_web import GraphiteWeb, require_graphite_web
+from test_scale_out import Relay, require_relay
+
+SCHEMAS = '[default]\npattern = .*\nretentions = 10s:30m,60s:6h,10m:7d\n'
+AGGREGATION = ('[counts]\npattern = \\.count$\nxFilesFactor = 0\naggregationMethod = sum\n'
+               '[default]\npattern = .*\nxFilesFactor = 0.3\naggregationMethod = average\n')
+# Points younger than this stay in the cache (MIN_TIMESTAMP_LAG with the timesorted strategy):
+# the newest minutes of every series are served from the cache, the rest from the files.
+LAG = 600
+
+
+def api_get(stoker, path, **query):
+    """(status, content type, body bytes) of a GET on Stoker's [api] port."""
+    url = 'http://127.0.0.1:%d%s?%s' % (stoker.ports['api'], path, urllib.parse.urlencode(query, doseq=True))
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            return answer.status, answer.headers.get('Content-Type'), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get('Content-Type'), error.read()
+
+
+def cache_of(stoker, metric):
+    link = Carbonlink(stoker.ports['query'])
+    try:
+        return link.request({'type': 'cache-query', 'metric': metric})[0]['datapoints']
+    finally:
+        link.close()
+
+
+def series_names(rng):
+    names = []
+    for service in ('web', 'db', 'cache', 'queue'):
+        for host in sorted(rng.sample(range(1, 13), 6)):
+            for kind in ('cpu', 'mem', 'req.count', 'req.time'):
+                names.append('reads.%s.h%02d.%s' % (service, host, kind))
+    return names + ['reads.other', 'reads.other.deep.leaf', 'edge.a-b', 'edge.x_y']
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    require_relay()
+    require_graphite_web()
+    stokers = {}
+    for name in ('a', 'b'):
+        (tmp_path / name).mkdir()
+        stokers[name] = Stoker(tmp_path / name, {'CACHE_WRITE_STRATEGY': 'timesorted', 'MIN_TIMESTAMP_LAG': LAG}, SCHEMAS, AGGREGATION, '', {'enabled': 'false'})
+        stokers[name].start()
+    relay = Relay(tmp_path / 'relay', {n: stokers[n].ports['line'] for n in ('a', 'b')}).start()
+    webs = []
+    yield stokers, relay, webs
+    for web in webs:
+        web.stop()
+    relay.stop()
+    for stoker in stokers.values():
+        assert stoker.stop() == 0, stoker.output()
+
+
+def owner(stokers, name):
+    held = [s for s in stokers.values() if s.wsp(name).exists()]
+    return held[0] if len(held) == 1 else None
+
+
+def fill(stokers, relay, rng, names):
+    """Old points (files), then the newest five minutes of half the series (cache only);
+    returns the time the renders take as `now`."""
+    now = int(time.time())
+    history = []
+    for name in names:
+        stamps = {now - rng.randint(LAG + 60, 7 * 86400) for _ in range(40)}
+        stamps |= set(range(now - 25 * 60, now - LAG - 60, 10 * rng.randint(1, 3)))
+        for ts in sorted(stamps):
+            value = rng.choice([float(rng.randint(0, 50)), round(rng.uniform(-1000, 1000), 3)])
+            history.append('%s %r %d\n' % (name, value, ts))
+    rng.shuffle(history)
+    send_lines(relay.port, history)
+    wait_for(lambda: all(owner(stokers, n) is not None and not cache_of(owner(stokers, n), n) for n in names),
+             timeout=180, interval=0.5, what='every old point written')
+    recent = {}
+    now = int(time.time())
+    for name in names[::2]:
+        stamps = range(now - 300, now, 10)
+        recent[name] = ['%s %r %d\n' % (name, float(rng.randint(0, 9)), ts) for ts in stamps if rng.random() < 0.8]
+    send_lines(relay.port, [line for lines in recent.values() for line in lines])
+    wait_for(lambda: all(len(cache_of(owner(stokers, n), n)) == len(lines) for n, lines in recent.items()),
+             timeout=60, interval=0.2, what='the newest points in the caches')
+    return now
+
+
+def glob_of(name, rng, names):
+    """A graphite path query matching `name` and some of its neighbours."""
+    parts = name.split('.')
+    depth = rng.randint(1, len(parts))
+    parts = parts[:depth]
+    for i in range(len(parts)):
+        roll = rng.random()
+        if roll < 0.3:
+            parts[i] = '*'
+        elif roll < 0.4:
+            parts[i] = parts[i][:1] + '*'
+        elif roll < 0.5:
+            parts[i] = parts[i][:-1] + '?'
+        elif roll < 0.6:
+            others = sorted({n.split('.')[i] for n in names if len(n.split('.')) > i})
+            parts[i] = '{%s,%s}' % (parts[i], rng.choice(others))
+        elif roll < 0.65:
+            parts[i] = '[%s%s]' % (parts[i][:1], 'xh') + parts[i][1:]
+    return '.'.join(parts)
+
+
+def test_a_front_graphite_web_over_two_stokers_answers_exactly_as_graphite_web_reading_the_files(cluster, tmp_path):
+    stokers, relay, webs = cluster
+    rng = random.Random(20261206)
+    names = series_names(rng)
+    now = fill(stokers, relay, rng, names)
+
+    local = GraphiteWeb(tmp_path / 'local', [stokers['a'].data, stokers['b'].data],
+                        ['127.0.0.1:%d:%s' % (stokers[n].ports['query'], n) for n in ('a', 'b')])
+    (tmp_path / 'front-data').mkdir()
+    front = GraphiteWeb(tmp_path / 'front', [tmp_path / 'front-data'], [],
+                        cluster_servers=['127.0.0.1:%d' % stokers[n].ports['api'] for n in ('a', 'b')])
+    webs += [local, front]
+    local.start()
+    front.start()
+
+    # The whole tree, then seeded globs, as graphite-web's finders answer them.
+    for query in ['*', 'reads.*', 'reads.*.*', 'reads.*.*.*.*', 'reads.**', 'edge.*', 'nothing.*']:
+        assert front.find_paths(query) == local.find_paths(query), query
+    queries = sorted({glob_of(rng.choice(names), rng, names) for _ in range(120)})
+    for query in queries:
+        expected = local.find_paths(query)
+        assert front.find_paths(query) == expected, query
+        assert sorted(map(json.dumps, front.find(query))) == sorted(map(json.dumps, local.find(query))), query
+    assert len(front.find_paths('reads.*.*.*.*')) == 4 * 6 * 2
+
+    # Renders: windows that pick each archive, gaps, points only in the cache, functions
+    # evaluated by graphite-web over series from both Stokers.
+    windows = [('-20min', 'now'), ('-15min', '-5min'), ('-3h', '-1h'), ('-5h', 'now'), ('-2d', '-1d'),
+               ('-6d', 'now'), ('-8d', '-7d'), ('-1min', 'now')]
+    targets = [glob_of(rng.choice(names), rng, names) for _ in range(60)]
+    targets += ['sumSeries(reads.*.*.req.count)', 'averageSeries(reads.web.*.cpu)', 'maxSeries(reads.*.h0*.mem)',
+                'countSeries(reads.**)', 'reads.other', 'reads.*.*.req.{count,time}']
+    rendered = 0
+    for target in targets:
+        since, until = rng.choice(windows)
+        query = {'target': target, 'format': 'json', 'from': since, 'until': until, 'now': str(now)}
+        expected = local.get('/render', **query)
+        answer = front.get('/render', **query)
+        assert answer == expected, (target, since, until)
+        rendered += sum(1 for s in expected for v, _ in s['datapoints'] if v is not None)
+    assert rendered > 1000, 'the renders compared too few points to mean anything'
+
+    # graphite-web's cluster client itself, in every format it can be told to use.
+    for fmt in ('pickle', 'msgpack'):
+        for stoker in stokers.values():
+            status, kind, body = api_get(stoker, '/metrics/find/', query='reads.*', format=fmt, local='1')
+            assert status == 200 and kind == ('application/pickle' if fmt == 'pickle' else 'application/x-msgpack')
+
+
+def test_metrics_still_waiting_for_their_file_are_found_and_rendered(stoker_factory, tmp_path):
+    """With MAX_CREATES_PER_MINUTE = 1 new metrics wait in the cache for their file; Stoker's
+    find and render already show them (graphite-web reading the files cannot)."""
+    require_graphite_web()
+    stoker = stoker_factory(cache_keys={'MAX_CREATES_PER_MINUTE': '1'},
+                            schemas='[default]\npattern = .*\nretentions = 10s:1h\n')
+    now = int(time.time())
+    names = ['fresh.m%d' % i for i in range(5)]
+    send_lines(stoker.ports['line'], ['%s %d %d\n' % (n, i + 1, now - 30) for i, n in enumerate(names)])
+
+    def found():
+        status, _, body = api_get(stoker, '/metrics/find/', query='fresh.*', format='json')
+        answer = json.loads(body)
+        return answer if status == 200 and len(answer) == 5 else None
+    answer = wait_for(found, timeout=30, interval=0.2, what='five leaves found')
+    assert all(node['is_leaf'] for node in answer)
+    on_disk = [n for n in names if stoker.wsp(n).exists()]
+    assert len(on_disk) == 1, 'one create token a minute: one file, four waiting'
+
+    status, _, body = api_get(stoker, '/render/', target='fresh.*', format='json', **{'from': '-5min', 'now': str(now)})
+    assert status == 200
+    values = {s['target']: [v for v, _ in s['datapoints'] if v is not None] for s in json.loads(body)}
+    assert values == {n: [float(i + 1)] for i, n in enumerate(names)}
+
+    (tmp_path / 'front-data').mkdir()
+    front = GraphiteWeb(tmp_path / 'front', [tmp_path / 'front-data'], [],
+                        cluster_servers=['127.0.0.1:%d' % stoker.ports['api']]).start()
+    local = GraphiteWeb(tmp_path / 'local', [stoker.data], ['127.0.0.1:%d:a' % stoker.ports['query']]).start()
+    try:
+        assert sorted(front.find_paths('fresh.*')) == names
+        assert sorted(local.find_paths('fresh.*')) == on_disk
+        assert front.render('sumSeries(fresh.*)', since='-5min') == {'sumSeries(fresh.*)': {now - 30 - (now - 30) % 10: 15.0}}
+    finally:
+        front.stop()
+        local.stop()
+
+
+def test_bad_requests_get_a_clear_4xx_and_nothing_else_is_lost(stoker_factory):
+    stoker = stoker_factory(api_keys={'max_series_per_request': 20, 'max_request_bytes': 4096,
+                                      'max_concurrent_requests': 2})
+    now = int(time.time())
+    send_lines(stoker.ports['line'], ['many.m%02d 1 %d\n' % (i, now) for i in range(30)] + ['keep.me 7 %d\n' % now])
+    wait_for(lambda: stoker.wsp('keep.me').exists() and len(list((stoker.data / 'many').glob('*.wsp'))) == 30,
+             what='files written')
+
+    cases = [
+        (('/metrics/find/', {}), 400, b"missing required parameter 'query'"),
+        (('/metrics/find/', {'query': ''}), 400, b'is empty'),
+        (('/metrics/find/', {'query': 'x', 'format': 'png'}), 400, b"Invalid value for 'format' parameter"),
+        (('/metrics/find/', {'query': 'many.*'}), 422, b'matches more than 20 series'),
+        (('/metrics/find/', {'query': '{a,b}' * 20}), 400, b'brace variants'),
+        (('/metrics/find/', {'query': 'x', 'from': 'yesterday noon'}), 400, b"parameter 'from'"),
+        (('/render/', {'target': 'sumSeries(keep.*)', 'format': 'json'}), 400, b'evaluates no functions'),
+        (('/render/', {'target': 'keep.me', 'format': 'png'}), 400, b'data only'),
+        (('/render/', {'target': 'keep.me', 'format': 'json', 'from': '-1h', 'until': '-1h'}), 400, b'Invalid empty time range'),
+        (('/render/', {'target': 'many.*', 'format': 'json'}), 422, b'matches more than 20 series'),
+        (('/render/', {'target': 'x' * 5000, 'format': 'json'}), 413, b'max_request_bytes'),
+        (('/nothing/here', {}), 404, b'not found'),
+    ]
+    for (path, query), status, message in cases:
+        got, kind, body = api_get(stoker, path, **query)
+        assert (got, message in body) == (status, True), (path, query, got, body)
+        assert kind.startswith('text/plain')
+
+    # Path tricks find nothing outside the data directory.
+    for query in ['..', '..*', '*/..', '%2e%2e', '../../etc/passwd', '\\.\\.']:
+        status, _, body = api_get(stoker, '/metrics/find/', query=query, format='json')
+        assert (status, json.loads(body)) == (200, []), query
+
+    # A flood of concurrent requests: each is answered (200 or 503 busy), none hangs.
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(lambda _: api_get(stoker, '/render/', target='many.m0*', format='json')[0], range(64)))
+    assert set(statuses) <= {200, 503} and 200 in statuses, statuses
+
+    # ... and the server still serves everything else.
+    status, _, body = api_get(stoker, '/render/', target='keep.me', format='json', **{'from': '-5min'})
+    assert status == 200 and [v for v, _ in json.loads(body)[0]['datapoints'] if v is not None] == [7.0]
+
+
+def test_health_tells_serving_and_draining(stoker_factory):
+    stoker = stoker_factory(cache_keys={'MAX_UPDATES_PER_SECOND_ON_SHUTDOWN': '2', 'CACHE_WRITE_STRATEGY': 'timesorted',
+                                        'MIN_TIMESTAMP_LAG': '3600'})
+    assert api_get(stoker, '/health')[:1] == (200,)
+    now = int(time.time())
+    send_lines(stoker.ports['line'], ['slow.m%02d 1 %d\n' % (i, now) for i in range(40)])
+    wait_for(lambda: len(cache_of(stoker, 'slow.m39')) == 1, what='points cached')
+    stoker.process.send_signal(15)
+    # two updates a second on shutdown: the drain of 40 metrics takes ~20 s, /health says so
+    draining = wait_for(lambda: (lambda s: s if s[0] == 503 else None)(api_get(stoker, '/health')), timeout=10,
+                        interval=0.05, what='503 while draining')
+    assert draining[2] == b'draining\n'
+    assert stoker.process.wait(timeout=90) == 0
