@@ -9,7 +9,7 @@ RUN_PACKAGES  := pkg-config libssh-dev
 # Packages the test suite needs: the reference whisper module and its interpreter, the peers
 # (graphite-web, carbon-c-relay, OpenSSH, the statsd client), systemd-analyze and strace for the
 # unit's checks, unshare/nsenter/ip for a server with no configuration in a namespace of its own.
-TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client python3-yaml graphite-web carbon-c-relay systemd strace iproute2 util-linux python3-venv
+TEST_PACKAGES := $(RUN_PACKAGES) python3 python3-whisper python3-pytest python3-statsd openssh-client python3-yaml graphite-web carbon-c-relay systemd strace iproute2 util-linux python3-venv chromium python3-prometheus-client
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

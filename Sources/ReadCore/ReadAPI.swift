@@ -31,24 +31,26 @@ public final class ReadAPI: Sendable {
         let deadline = Deadline(seconds: limits.maxRequestSeconds, clock: uptime)
         let now = clock()
         let begun = uptime()
-        defer { statistics.record(route: route, seconds: uptime() - begun) }
+        let answer: APIResponse?
         do {
             switch route {
             case "/metrics/find", "/metrics" where route == "/metrics/find" || parameters.contains("query"):
                 statistics.finds.add(1, ordering: .relaxed)
-                return try FindView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+                answer = try FindView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
             case "/render":
                 statistics.renders.add(1, ordering: .relaxed)
-                return try RenderView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+                answer = try RenderView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
             case "/metrics/index.json":
-                return try index(deadline: deadline)
+                answer = try index(deadline: deadline)
             default:
                 return nil
             }
         } catch {
             statistics.refused.add(1, ordering: .relaxed)
-            return .refused(error)
+            answer = .refused(error)
         }
+        statistics.record(seconds: uptime() - begun)
+        return answer
     }
 
     /// Every leaf's path, sorted (graphite-web's `get_index`).

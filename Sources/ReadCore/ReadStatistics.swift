@@ -15,7 +15,7 @@ public final class ReadStatistics: Sendable {
 
     public var busySeconds: Double { Double(busyNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
-    func record(route: String, seconds: Double) {
+    func record(seconds: Double) {
         requests.add(1, ordering: .relaxed)
         busyNanoseconds.add(Int(seconds * 1e9), ordering: .relaxed)
     }

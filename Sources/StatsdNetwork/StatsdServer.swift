@@ -28,6 +28,8 @@ public final class StatsdServer: Sendable {
     private let flushDone = DispatchSemaphore(value: 0)
     private let readersDone = DispatchSemaphore(value: 0)
     private let flushCount = Atomic<Int>(0)
+    /// statsd's own counters summed over every flush.
+    public let totals = StatsdTotals()
 
     public init(settings: StatsdServerSettings, logger: Logger, sink: @escaping Sink) {
         self.settings = settings
@@ -165,6 +167,7 @@ public final class StatsdServer: Sendable {
                 timestamp = max(timestamp, previous + Int(settings.statsd.flushIntervalSeconds.rounded(.up)))
             }
             let output = state.flush(timestamp: timestamp)
+            totals.add(state.internalCountsFlushed)
             badLines = state.badLinesSeenTotal - before
             return output
         }
@@ -181,6 +184,7 @@ public final class StatsdServer: Sendable {
                                                   flushLength: Double(payload.utf8.count))
         }
         flushCount.add(1, ordering: .relaxed)
+        totals.addFlush(seconds: finished - began)
         return output
     }
 

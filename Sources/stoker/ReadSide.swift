@@ -3,14 +3,16 @@ import CarbonConfig
 import CarbonNetwork
 import Foundation
 import Logging
+import Pickle
 import NIOCore
 import ReadCore
 import ReadServer
+import StatsdNetwork
 import Synchronization
 
 /// The read half wired to the carbon half: the name tree (filled by a walk of the data
 /// directory at start and kept current by the writers' file events), the read API over the
-/// files and the cache, and the `[api]` HTTP listener with health and metrics.
+/// files and the cache, and the `[api]` HTTP listener with health, metrics and the status page.
 final class ReadSide: Sendable {
     let server: APIServer
     let tree: MetricNameTree
@@ -19,7 +21,7 @@ final class ReadSide: Sendable {
     let logger: Logger
     let stopped = Atomic<Bool>(false)
 
-    init(settings: APISettings, carbon: CarbonService, state: ServingState, logger: Logger) {
+    init(settings: APISettings, carbon: CarbonService, statsd: StatsdServer?, state: ServingState, logger: Logger) {
         let tree = MetricNameTree()
         let writer = carbon.writer
         let cache = carbon.cache
@@ -34,11 +36,21 @@ final class ReadSide: Sendable {
             cachedPoints: { cache.points(of: MetricName.normalize($0)) },
             newFileLayout: { writer.newFileLayout(of: $0) })
         let api = ReadAPI(tree: tree, store: store, limits: settings.limits)
+        let metrics = SelfMetrics(carbon: carbon, statsd: statsd, reads: api)
         self.server = APIServer(settings: settings, api: api, routes: { path, _ in
             switch path {
             case "/health":
                 let (status, text) = state.response
                 return .text(status, text)
+            case "/metrics":
+                return APIResponse(contentType: PrometheusExposition.contentType,
+                                   body: Array(PrometheusExposition.render(metrics.samples()).utf8))
+            case "/", "/status":
+                return APIResponse(contentType: StatusPage.contentType, body: Array(StatusPage.html.utf8))
+            case "/status/busiest":
+                let busiest = cache.counts().sorted { ($0.count, $1.metric) > ($1.count, $0.metric) }.prefix(10)
+                return APIResponse(contentType: "application/json",
+                                   body: PythonJSON.encode(.list(busiest.map { [.string($0.metric), .int(Int64($0.count))] })))
             default:
                 return nil
             }

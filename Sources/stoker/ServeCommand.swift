@@ -61,7 +61,8 @@ struct ServeCommand: AsyncParsableCommand {
             ? StatsdServer(settings: configuration.statsd, logger: logger, sink: Self.sink(into: carbon?.intake)) : nil
         let state = ServingState()
         let reads = carbon.flatMap { carbon in
-            configuration.api.isEnabled ? ReadSide(settings: configuration.api, carbon: carbon, state: state, logger: logger) : nil
+            configuration.api.isEnabled
+                ? ReadSide(settings: configuration.api, carbon: carbon, statsd: statsd, state: state, logger: logger) : nil
         }
         let pipeline = PipelineLifecycle(carbon: carbon, statsd: statsd, manhole: configuration.manhole,
                                          instance: instance, logger: logger, notifier: SystemdNotifier(),

@@ -3,6 +3,7 @@
 carbon-c-relay, no shared directory and no graphite-web beside them, must render exactly what a
 graphite-web reading the same files locally (with carbonlink) renders."""
 import json
+import os
 import random
 import socket
 import time
@@ -265,3 +266,69 @@ def test_health_tells_serving_and_draining(stoker_factory):
                         interval=0.05, what='503 while draining')
     assert draining[2] == b'draining\n'
     assert stoker.process.wait(timeout=90) == 0
+
+
+def test_metrics_read_by_prometheus_client_equal_what_was_sent(stoker_factory):
+    from prometheus_client.parser import text_string_to_metric_families
+    stoker = stoker_factory(statsd_keys={'flushInterval': 500})
+    now = int(time.time())
+    send_lines(stoker.ports['line'], ['prom.m%d %d %d\n' % (i, i, now) for i in range(25)])
+    with socket.create_connection(('127.0.0.1', stoker.ports['statsd_tcp'])) as s:
+        s.sendall(b''.join(b'prom.requests:1|c\n' for _ in range(7)) + b'prom.bad line\n')
+
+    def scrape():
+        status, kind, body = api_get(stoker, '/metrics')
+        assert status == 200 and kind.startswith('text/plain; version=0.0.4')
+        return {sample.name: sample.value for family in text_string_to_metric_families(body.decode())
+                for sample in family.samples}
+    # statsd counts every line it reads as received, the bad one too (as Etsy statsd does)
+    values = wait_for(lambda: (lambda v: v if v.get('stoker_statsd_metrics_received_total') == 8
+                               and v['stoker_carbon_committed_points_total'] >= 25 else None)(scrape()),
+                      timeout=30, interval=0.2, what='statsd lines and points counted')
+    assert values['stoker_statsd_bad_lines_seen_total'] == 1
+    assert values['stoker_carbon_metrics_received_total'] >= 25
+    assert values['stoker_carbon_creates_total'] >= 25
+    assert values['stoker_index_leaves'] >= 25
+    assert values['stoker_process_resident_memory_bytes'] > 1e6
+    assert values['stoker_api_requests_total'] == 0, 'scrapes are not read requests'
+
+
+def chromium(*arguments):
+    import shutil
+    import subprocess
+    binary = shutil.which('chromium')
+    if not binary:
+        from conftest import missing_reference
+        missing_reference('chromium is not installed (apt-get install chromium; `make test` does it)')
+    return subprocess.run([binary, '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+                           '--user-data-dir=/tmp/stoker-chromium-%d' % os.getpid()] + list(arguments),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_status_page_in_chromium_shows_the_numbers_of_metrics(stoker_factory, tmp_path):
+    stoker = stoker_factory(cache_keys={'CACHE_WRITE_STRATEGY': 'timesorted', 'MIN_TIMESTAMP_LAG': '3600'},
+                            statsd_keys={'enabled': 'false'})
+    now = int(time.time())
+    send_lines(stoker.ports['line'], ['page.busy %d %d\n' % (i, now - i) for i in range(30)]
+               + ['page.quiet%d 1 %d\n' % (i, now) for i in range(3)])
+    wait_for(lambda: len(cache_of(stoker, 'page.busy')) == 30, what='points cached')
+    url = 'http://127.0.0.1:%d/' % stoker.ports['api']
+    page = chromium('--virtual-time-budget=5000', '--dump-dom', url)
+    assert page.returncode == 0, page.stderr
+    shown = {}
+    for element_id in ('stoker_carbon_cache_size', 'stoker_carbon_cache_queues', 'stoker_carbon_metrics_received_total',
+                       'stoker_carbon_committed_points_total', 'stoker_index_waiting_for_create'):
+        import re
+        match = re.search(r'id="%s">([^<]*)<' % element_id, page.stdout)
+        assert match, (element_id, page.stdout[:3000])
+        shown[element_id] = float(match.group(1).replace(',', ''))
+    from prometheus_client.parser import text_string_to_metric_families
+    metrics = {s.name: s.value for f in text_string_to_metric_families(api_get(stoker, '/metrics')[2].decode()) for s in f.samples}
+    assert shown == {k: metrics[k] for k in shown}
+    assert shown['stoker_carbon_cache_size'] == 33 and shown['stoker_carbon_cache_queues'] == 4
+    assert '<td>page.busy</td><td class="n">30</td>' in page.stdout
+    screenshot = tmp_path / 'status.png'
+    shot = chromium('--virtual-time-budget=5000', '--window-size=1200,900', '--screenshot=%s' % screenshot, url)
+    assert shot.returncode == 0 and screenshot.stat().st_size > 10000, shot.stderr
+    # the page has no external asset: every src/href is local
+    assert 'http' not in page.stdout.replace(url, '').split('<script>')[0]

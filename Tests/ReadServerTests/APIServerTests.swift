@@ -72,3 +72,23 @@ final class APIServerTests: XCTestCase {
         XCTAssertEqual(state.response.text, "draining")
     }
 }
+
+final class ShippedConfigTests: XCTestCase {
+    /// Every key conf/stoker.conf documents under [api] is read without a warning, with the
+    /// documented defaults being the real ones.
+    func testShippedConfigDocumentsTheApiSection() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("conf/stoker.conf").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let section = text.components(separatedBy: "\n[api]\n")[1].components(separatedBy: "\n[")[0]
+        var keys: [String: String] = [:]
+        for line in section.split(separator: "\n") where line.hasPrefix("# ") && line.contains(" = ") {
+            let parts = line.dropFirst(2).components(separatedBy: " = ")
+            keys[parts[0]] = parts[1]
+        }
+        XCTAssertEqual(keys.count, 6)
+        let (settings, warnings) = try APISettings.from(values: keys, fileName: "conf/stoker.conf")
+        XCTAssertEqual(warnings, [])
+        XCTAssertEqual(settings, APISettings())
+    }
+}

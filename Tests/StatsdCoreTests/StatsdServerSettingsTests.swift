@@ -54,7 +54,8 @@ final class StatsdServerSettingsTests: XCTestCase {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("conf/stoker.conf").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let section = text.components(separatedBy: "\n[statsd]\n")[1]
+        // up to the next section ([api])
+        let section = text.components(separatedBy: "\n[statsd]\n")[1].components(separatedBy: "\n[")[0]
         var keys: [String: String] = [:]
         for line in section.split(separator: "\n") where line.hasPrefix("# ") && (line.contains(" = ") || line.hasSuffix(" =")) {
             let parts = line.dropFirst(2).components(separatedBy: " =")

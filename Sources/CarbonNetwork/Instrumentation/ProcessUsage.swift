@@ -1,9 +1,9 @@
 import Glibc
 
 /// CPU time and resident memory of this process, for cpuUsage and memUsage.
-enum ProcessUsage {
+public enum ProcessUsage {
     /// User + system CPU seconds consumed so far.
-    static func cpuSeconds() -> Double {
+    public static func cpuSeconds() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
@@ -11,7 +11,7 @@ enum ProcessUsage {
     }
 
     /// Resident set size in bytes (statm's resident pages × page size), 0 if unknown.
-    static func residentBytes() -> Int {
+    public static func residentBytes() -> Int {
         let fd = open("/proc/self/statm", O_RDONLY)
         guard fd >= 0 else { return 0 }
         defer { close(fd) }

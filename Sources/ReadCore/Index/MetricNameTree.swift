@@ -20,13 +20,22 @@ public final class MetricNameTree: @unchecked Sendable {
     private var nodes: [Node] = [Node(nameOffset: 0, nameLength: 0, kinds: NameKinds.branch.rawValue, children: [])]
     private var arena: [UInt8] = []
     private var leaves = 0
+    private var waiting = 0
     private let lock = ReadWriteLock()
     private let pending = Mutex<[(path: [UInt8], kind: NameKinds)]>([])
 
     public init() {}
 
     /// Leaves known (files and cache-only names).
-    public var leafCount: Int { lock.reading { leaves } }
+    public var leafCount: Int {
+        applyPending()
+        return lock.reading { leaves }
+    }
+    /// Leaves whose points wait in the cache for their file (the create backlog).
+    public var waitingLeafCount: Int {
+        applyPending()
+        return lock.reading { waiting }
+    }
     /// Nodes of the tree (leaves and branches).
     public var nodeCount: Int { lock.reading { nodes.count } }
     /// Bytes the tree holds: nodes, child lists and names.
@@ -75,6 +84,7 @@ public final class MetricNameTree: @unchecked Sendable {
             let before = NameKinds(rawValue: nodes[node].kinds)
             let after = before.union(last ? kind : .branch)
             if !before.isLeaf && after.isLeaf { leaves += 1 }
+            waiting += (after.isWaiting ? 1 : 0) - (before.isWaiting ? 1 : 0)
             nodes[node].kinds = after.rawValue
             if last { return }
             start = end + 1

@@ -12,4 +12,6 @@ public struct NameKinds: OptionSet, Sendable, Hashable {
     public static let branch = NameKinds(rawValue: 4)
 
     public var isLeaf: Bool { !isDisjoint(with: [.leafOnDisk, .leafInCache]) }
+    /// Known only from the cache: no file yet.
+    public var isWaiting: Bool { contains(.leafInCache) && !contains(.leafOnDisk) }
 }

@@ -14,6 +14,8 @@ public struct StatsdState: Sendable {
     public var lastMessageSeen: Int
     /// Bad lines since startup (admin `messages.bad_lines_seen`; never reset).
     public private(set) var badLinesSeenTotal: Int = 0
+    /// The internal counters (by `InternalCounter.rawValue`) the last flush reported.
+    public private(set) var internalCountsFlushed: [Int] = []
     /// Admin `health` value (`up` or `down`; from statsd's healthStatus).
     public var health: String
     /// The graphite backend's status, describing the previous flush; the owner updates it after
@@ -49,6 +51,7 @@ public struct StatsdState: Sendable {
     public mutating func flush(timestamp: Int, clock: () -> Double = StatsdFlushMaths.monotonicMilliseconds) -> StatsdFlushOutput {
         badLinesSeenTotal += table.internalCount(.badLinesSeen)
         table.foldInternalCounts(prefixStats: settings.prefixStats)
+        internalCountsFlushed = InternalCounter.allCases.map { Int(table.counter($0.key(prefixStats: settings.prefixStats)) ?? 0) }
         if let previous = previousFlushTimestamp {
             table.setGauge(settings.prefixStats + ".timestamp_lag", Double(timestamp - previous) - settings.flushIntervalSeconds)
         }
