@@ -51,7 +51,12 @@ public struct StatsdState: Sendable {
     public mutating func flush(timestamp: Int, clock: () -> Double = StatsdFlushMaths.monotonicMilliseconds) -> StatsdFlushOutput {
         badLinesSeenTotal += table.internalCount(.badLinesSeen)
         table.foldInternalCounts(prefixStats: settings.prefixStats)
-        internalCountsFlushed = InternalCounter.allCases.map { Int(table.counter($0.key(prefixStats: settings.prefixStats)) ?? 0) }
+        // An internal counter deleted through the admin port is NaN for one flush (statsd adds
+        // to `undefined`): counted as nothing here.
+        internalCountsFlushed = InternalCounter.allCases.map { counter in
+            let value = table.counter(counter.key(prefixStats: settings.prefixStats)) ?? 0
+            return value.isFinite ? Int(value) : 0
+        }
         if let previous = previousFlushTimestamp {
             table.setGauge(settings.prefixStats + ".timestamp_lag", Double(timestamp - previous) - settings.flushIntervalSeconds)
         }
