@@ -25,6 +25,8 @@ let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ]),
     ("fuzz-storage-rules", [.product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
         .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker")]),
+    ("fuzz-read-queries", [.product(name: "ReadCore", package: "Stoker"), .product(name: "CarbonConfig", package: "Stoker"),
+        .product(name: "CarbonCache", package: "Stoker"), .product(name: "Whisper", package: "Stoker")]),
     ("fuzz-manhole", [
         .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
         .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"), .product(name: "Manhole", package: "Stoker"),

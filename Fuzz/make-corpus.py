@@ -283,6 +283,16 @@ writeCachedDataPoints()
     write("manhole", "terminal-escapes", "\x1b[1;5C\x1bOH\x1b[3~\x1b[200~pasted\x1b[201~\r\x1b\x1b[Z\xc3\xa9\r\x04")
 
 
+def read_queries():
+    # What graphite-web's cluster client, its TagDB client and dashboards send to [api].
+    write("read-queries", "find-json", "query=a.*&format=json")
+    write("read-queries", "find-globs", "query=%7Ba%2Cb%7D.%5B%21x%5D*.**&format=pickle")
+    write("read-queries", "render",
+          "target=a.b.*&target=seriesByTag('dc=~e.*','host!=b')&format=msgpack&from=-1h&until=now&now=1700000100")
+    write("read-queries", "tags", "expr=dc=eu&expr=host=~a|b&expr=env!=&tag=host&valuePrefix=a&limit=2")
+    write("read-queries", "braces", "query={a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}&from=20261206")
+
+
 def main():
     statsd()
     plaintext()
@@ -291,6 +301,7 @@ def main():
     config()
     storage_rules()
     manhole()
+    read_queries()
 
 
 if __name__ == "__main__":

@@ -7,16 +7,18 @@ import Pickle
 /// parameters here, on a thread where blocking file reads are fine.
 public final class ReadAPI: Sendable {
     public let tree: MetricNameTree
+    public let tags: TagIndex
     public let store: MetricStore
     public let limits: APILimits
     public let statistics = ReadStatistics()
     let clock: @Sendable () -> Double
     let uptime: @Sendable () -> Double
 
-    public init(tree: MetricNameTree, store: MetricStore, limits: APILimits,
+    public init(tree: MetricNameTree, tags: TagIndex = TagIndex(), store: MetricStore, limits: APILimits,
                 clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
                 uptime: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }) {
         self.tree = tree
+        self.tags = tags
         self.store = store
         self.limits = limits
         self.clock = clock
@@ -26,7 +28,7 @@ public final class ReadAPI: Sendable {
     /// The routes this module answers; nil for a path it does not know (the listener adds its
     /// own: health, metrics, the status page). `/metrics` is graphite-web's alias of
     /// `/metrics/find` only with a `query`; without one it is the Prometheus exposition.
-    public func answer(path: String, parameters: QueryParameters) -> APIResponse? {
+    public func answer(method: String = "GET", path: String, parameters: QueryParameters) -> APIResponse? {
         let route = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
         let deadline = Deadline(seconds: limits.maxRequestSeconds, clock: uptime)
         let now = clock()
@@ -39,7 +41,9 @@ public final class ReadAPI: Sendable {
                 answer = try FindView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
             case "/render":
                 statistics.renders.add(1, ordering: .relaxed)
-                answer = try RenderView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+                answer = try RenderView(tree: tree, tags: tags, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
+            case "/tags", _ where route.hasPrefix("/tags/"):
+                answer = TagsView(index: tags).answer(route: route, method: method, parameters)
             case "/metrics/index.json":
                 answer = try index(deadline: deadline)
             default:

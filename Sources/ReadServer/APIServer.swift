@@ -60,7 +60,7 @@ public final class APIServer: Sendable {
     }
 
     /// Computes an answer off the event loop; nil when `max_concurrent_requests` are running.
-    func compute(path: String, parameters: QueryParameters, on eventLoop: EventLoop) -> EventLoopFuture<APIResponse>? {
+    func compute(method: String, path: String, parameters: QueryParameters, on eventLoop: EventLoop) -> EventLoopFuture<APIResponse>? {
         let limit = settings.limits.maxConcurrentRequests
         guard running.add(1, ordering: .relaxed).newValue <= limit else {
             running.subtract(1, ordering: .relaxed)
@@ -70,7 +70,7 @@ public final class APIServer: Sendable {
         let (api, routes) = (self.api, self.routes)
         return pool.runIfActive(eventLoop: eventLoop) { [self] in
             defer { running.subtract(1, ordering: .relaxed) }
-            return api.answer(path: path, parameters: parameters)
+            return api.answer(method: method, path: path, parameters: parameters)
                 ?? routes(path, parameters)
                 ?? .text(404, "not found: \(path)")
         }

@@ -51,12 +51,17 @@ final class RequestHandler: ChannelInboundHandler {
         let question = uri.firstIndex(of: UInt8(ascii: "?"))
         let path = String(decoding: uri[..<(question ?? uri.endIndex)], as: UTF8.self)
         var parameters = QueryParameters(urlEncoded: question.map { uri[($0 + 1)...] } ?? [])
-        if request.method == .POST, !body.isEmpty,
-           request.headers["content-type"].first.map({ $0.lowercased().hasPrefix("application/x-www-form-urlencoded") }) ?? true {
-            parameters.append(contentsOf: QueryParameters(urlEncoded: body))
+        if request.method == .POST, !body.isEmpty {
+            let contentType = request.headers["content-type"].first ?? "application/x-www-form-urlencoded"
+            if let boundary = MultipartForm.boundary(contentType: contentType) {
+                parameters.append(contentsOf: MultipartForm.parse(body, boundary: boundary))
+            } else if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+                parameters.append(contentsOf: QueryParameters(urlEncoded: body))
+            }
         }
         body = []
-        guard let answer = server.compute(path: path, parameters: parameters, on: context.eventLoop) else {
+        guard let answer = server.compute(method: request.method.rawValue, path: path, parameters: parameters,
+                                          on: context.eventLoop) else {
             var busy = APIResponse.text(503, "busy: \(server.settings.limits.maxConcurrentRequests) requests are already running (the [api] max_concurrent_requests limit)")
             busy.headers.append(("Retry-After", "1"))
             write(busy, version: request.version, keepAlive: keepAlive, context: context)

@@ -12,10 +12,12 @@ import Synchronization
 
 /// The read half wired to the carbon half: the name tree (filled by a walk of the data
 /// directory at start and kept current by the writers' file events), the read API over the
-/// files and the cache, and the `[api]` HTTP listener with health, metrics and the status page.
+/// files and the cache, the tagged series (persisted beside the data), and the `[api]` HTTP
+/// listener with health, metrics and the status page.
 final class ReadSide: Sendable {
     let server: APIServer
     let tree: MetricNameTree
+    let tags: TagIndex
     let state: ServingState
     let carbon: CarbonService
     let logger: Logger
@@ -26,7 +28,11 @@ final class ReadSide: Sendable {
         let writer = carbon.writer
         let cache = carbon.cache
         let hashTaggedNames = carbon.settings.tagHashFilenames
+        let tags = TagIndex(log: TagIndexLog(path: (carbon.settings.storageDirectory as NSString).appendingPathComponent("tagged-series.log")))
         writer.observeFiles { metric, event in
+            if metric.utf8.contains(UInt8(ascii: ";")) { tags.add(metric) }
+            // Every file was in the tree from the start-up walk or a create report.
+            if event == .opened { return }
             guard let path = try? MetricPath.relativePath(for: metric, hashTaggedNames: hashTaggedNames) else { return }
             let dotted = Array(path.dropLast(4).utf8).map { $0 == UInt8(ascii: "/") ? UInt8(ascii: ".") : $0 }
             tree.note(dotted, as: event == .created ? .leafOnDisk : .leafInCache)
@@ -35,7 +41,7 @@ final class ReadSide: Sendable {
             filePath: { try writer.filePath(of: $0) },
             cachedPoints: { cache.points(of: MetricName.normalize($0)) },
             newFileLayout: { writer.newFileLayout(of: $0) })
-        let api = ReadAPI(tree: tree, store: store, limits: settings.limits)
+        let api = ReadAPI(tree: tree, tags: tags, store: store, limits: settings.limits)
         let metrics = SelfMetrics(carbon: carbon, statsd: statsd, reads: api)
         self.server = APIServer(settings: settings, api: api, routes: { path, _ in
             switch path {
@@ -56,6 +62,7 @@ final class ReadSide: Sendable {
             }
         }, logger: logger)
         self.tree = tree
+        self.tags = tags
         self.state = state
         self.carbon = carbon
         self.logger = logger
@@ -64,6 +71,9 @@ final class ReadSide: Sendable {
     /// Binds the listener and starts the walk of the data directory on a thread of its own
     /// (queries are answered while it runs, from what it has found so far).
     func start() async throws -> SocketAddress {
+        try FileSystem.makeDirectories(carbon.settings.storageDirectory)
+        try tags.load()
+        logger.info("event=tag_index_loaded series=\(tags.count)")
         let address = try await server.start()
         let root = carbon.settings.localDataDirectory
         let thread = Thread { [self] in

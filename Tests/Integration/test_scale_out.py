@@ -321,14 +321,14 @@ def test_relay_config_shipped_in_deploy_routes_to_both_members():
 
 
 def test_shipped_graphite_web_settings_hash_like_the_shipped_relay():
-    """deploy/scale-out/graphite-web-local_settings.py and relay.conf describe the same ring:
+    """deploy/scale-out/graphite-web-shared-disk_settings.py and relay.conf describe the same ring:
     for every sample name, graphite-web's own ConsistentHashRing (Debian's graphite-web, the
     class CarbonLinkPool uses) picks the carbonlink host on the node where carbon-c-relay's
     test mode sends the metric. Nothing runs; the 10.0.0.x addresses stay as shipped."""
     require_relay()
     require_graphite_web()
     from graphite.render.hashing import ConsistentHashRing
-    settings_file = ROOT / 'deploy' / 'scale-out' / 'graphite-web-local_settings.py'
+    settings_file = ROOT / 'deploy' / 'scale-out' / 'graphite-web-shared-disk_settings.py'
     values = {t.id: node.value for node in ast.parse(settings_file.read_text()).body
               if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     hosts = [h.split(':') for h in ast.literal_eval(values['CARBONLINK_HOSTS'])]
@@ -342,3 +342,21 @@ def test_shipped_graphite_web_settings_hash_like_the_shipped_relay():
     picked = {name: ring.get_node(name)[0] for name in sample}
     assert {name: routes[name].split(':')[0] for name in sample} == picked
     assert set(picked.values()) == {'10.0.0.11', '10.0.0.12'}
+
+
+def test_shipped_cluster_settings_name_every_storage_nodes_api_port():
+    """deploy/scale-out/graphite-web-local_settings.py lists, in CLUSTER_SERVERS, the [api]
+    listener each shipped storage node config opens (Tests/Integration/test_reads.py runs the
+    layout itself)."""
+    import configparser
+    settings_file = ROOT / 'deploy' / 'scale-out' / 'graphite-web-local_settings.py'
+    values = {t.id: ast.literal_eval(node.value) for node in ast.parse(settings_file.read_text()).body
+              if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    ports = set()
+    for name in ('stoker-a.conf', 'stoker-b.conf'):
+        config = configparser.ConfigParser()
+        config.read(ROOT / 'deploy' / 'scale-out' / name)
+        assert config['api']['interface'] == '0.0.0.0'
+        ports.add(config['api']['port'])
+    assert [server.split(':')[1] for server in values['CLUSTER_SERVERS']] == sorted(ports) * 2
+    assert [server.split(':')[0] for server in values['CLUSTER_SERVERS']] == ['10.0.0.11', '10.0.0.12']

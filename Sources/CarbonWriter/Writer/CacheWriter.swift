@@ -149,6 +149,9 @@ extension CacheWriter {
         case created
         /// A new metric's points wait in the cache for a create token (told once per metric).
         case waitingForCreate
+        /// An existing file was opened (the first write to it by this process, or after its
+        /// handle was let go).
+        case opened
     }
 
     public typealias FileObserver = @Sendable (_ metric: String, _ event: FileEvent) -> Void

@@ -281,6 +281,7 @@ struct WriterWorker {
             } else {
                 file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
             }
+            writer.report(metric, .opened)
             return .opened(Handle(file: file, pinned: false, location: location))
         } catch WhisperError.io(_, _, ENOENT) {
             // Not on disk yet: create below.

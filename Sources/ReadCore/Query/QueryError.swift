@@ -6,6 +6,12 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManySeries(limit: Int)
     case tooManyComponents(limit: Int)
     case timedOut(seconds: Double)
+    case methodNotAllowed
+
+    /// A refusal with only a reason (graphite-web's own messages).
+    static func invalid(_ reason: String) -> QueryError {
+        .invalidParameter(name: "", value: "", reason: reason)
+    }
 
     public var description: String {
         switch self {
@@ -15,6 +21,7 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .tooManySeries(limit): "the query matches more than \(limit) series (the [api] max_series_per_request limit)"
         case let .tooManyComponents(limit): "the query has more than \(limit) path components"
         case let .timedOut(seconds): "the request took longer than \(seconds) s (the [api] max_request_seconds limit)"
+        case .methodNotAllowed: "this path is written to with POST"
         }
     }
 
@@ -23,6 +30,7 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .timedOut: 503
         case .tooManySeries: 422
+        case .methodNotAllowed: 405
         default: 400
         }
     }

@@ -13,6 +13,10 @@ public struct QueryParameters: Sendable, Equatable {
         }
     }
 
+    public mutating func append(name: String, value: String) {
+        pairs.append((name, value))
+    }
+
     public mutating func append(contentsOf other: QueryParameters) {
         pairs += other.pairs
     }

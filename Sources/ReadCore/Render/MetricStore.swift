@@ -59,6 +59,12 @@ public struct MetricStore: Sendable {
         return Series(start: window.fromInterval, end: window.untilInterval, step: window.step, values: values)
     }
 
+    /// Whether the metric's file exists.
+    public func hasFile(_ metric: String) -> Bool {
+        guard let path = try? filePath(metric) else { return false }
+        return access(path, F_OK) == 0
+    }
+
     /// graphite-web's `WhisperReader.get_intervals`: from `now − maxRetention` to the file's
     /// modification time (not before the start). A name only in the cache reaches `now`.
     public func interval(_ metric: String, onDisk: Bool, now: Double) -> (start: Double, end: Double)? {

@@ -5,9 +5,11 @@ import Pickle
 /// docs/reads.md §4): each target is a path expression; every leaf it matches is fetched from
 /// its file and merged with the cache; the answer is data (pickle, msgpack or json). Functions
 /// stay graphite-web's: a target that calls one is refused, since the front graphite-web
-/// evaluates functions and sends Stoker only the paths inside them.
+/// evaluates functions and sends Stoker only the paths inside them; `seriesByTag(...)` is the
+/// one call answered here, from the tag index, as graphite-web's own store does.
 struct RenderView {
     let tree: MetricNameTree
+    let tags: TagIndex
     let store: MetricStore
     let limits: APILimits
     let now: Double
@@ -66,7 +68,12 @@ struct RenderView {
         var budget = limits.maxSeriesPerRequest
         let finder = FindView(tree: tree, store: store, limits: limits, now: self.now)
         for target in targets {
-            var found = try finder.find(target, deadline: deadline).filter(\.isLeaf)
+            var found: [FindMatch]
+            if let expressions = try SeriesByTag.expressions(target) {
+                found = try tags.find(expressions).map { FindMatch(path: $0, isLeaf: true, onDisk: store.hasFile($0)) }
+            } else {
+                found = try finder.find(target, deadline: deadline).filter(\.isLeaf)
+            }
             budget -= found.count
             guard budget >= 0 else { throw .tooManySeries(limit: limits.maxSeriesPerRequest) }
             found.sort { $0.path < $1.path }
