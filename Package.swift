@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "Whisper"),
         // Linux socket calls Glibc's Swift module lacks (recvmmsg, SO_RXQ_OVFL).
         .target(name: "CNetwork"),
+        // Blocking TCP and HTTP for the helper threads that talk to other servers (statsd's
+        // upstream copy, graphite-web's events and tags APIs).
+        .target(name: "Delivery"),
         // Hashing and comparing metric names as bytes: statsd's and the cache's name tables.
         .target(name: "NameBytes"),
         // Etsy statsd's semantics and DogStatsD's datagram: byte parser, aggregation tables,
@@ -45,7 +48,7 @@ let package = Package(
         .target(
             name: "StatsdNetwork",
             dependencies: [
-                "StatsdCore", "CNetwork",
+                "StatsdCore", "CNetwork", "Delivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,7 +80,7 @@ let package = Package(
         .target(
             name: "CarbonNetwork",
             dependencies: [
-                "CarbonConfig", "CarbonCache", "CarbonWriter", "Whisper", "Pickle", "NameBytes",
+                "CarbonConfig", "CarbonCache", "CarbonWriter", "Whisper", "Pickle", "NameBytes", "Delivery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -19,6 +19,8 @@ public final class CarbonService: Sendable {
     public let writeAheadLog: WriteAheadLog?
     public let receiverStatistics: ReceiverStatistics
     public let instrumentation: CarbonInstrumentation
+    /// New series posted to graphite-web's tag database (ENABLE_TAGS with GRAPHITE_URL).
+    public let tagPoster: TagPoster?
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let connections: ConnectionLimiter
@@ -43,6 +45,18 @@ public final class CarbonService: Sendable {
         instrumentation = CarbonInstrumentation(metricPrefix: settings.carbonMetricPrefix, instance: instance, cache: cache,
                                                 writer: writer.statistics, receivers: receiverStatistics)
         connections = ConnectionLimiter(maximum: settings.maxReceiverConnections, statistics: receiverStatistics)
+        tagPoster = settings.enableTags ? settings.graphiteURL.map {
+            TagPoster(url: $0, batchSize: settings.tagBatchSize, queueSize: settings.tagQueueSize, logger: logger)
+        } : nil
+        if let tagPoster {
+            writer.observeFiles { metric, event in
+                switch event {
+                case .created: tagPoster.add(metric)
+                case .updated: tagPoster.update(metric)
+                case .opened, .waitingForCreate: break
+                }
+            }
+        }
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, eventLoopThreads))
     }
 
@@ -60,6 +74,7 @@ public final class CarbonService: Sendable {
             writeAheadLog.start(writer: writer)
         }
         writer.start()
+        tagPoster?.start()
         var bound: [Bound] = []
         let s = settings
         if s.lineReceiver.isEnabled {
@@ -169,6 +184,7 @@ public final class CarbonService: Sendable {
             thread.start()
         }
         writeAheadLog?.stop(cacheEmpty: cache.size == 0)
+        tagPoster?.stop()
         try? await group.shutdownGracefully()
     }
 }

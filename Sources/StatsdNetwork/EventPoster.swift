@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Delivery
 import Logging
 import StatsdCore
 import Synchronization
@@ -73,7 +74,7 @@ final class EventPoster: Sendable {
         let body = Self.body(event)
         let head = "POST \(endpoint.path) HTTP/1.1\r\nHost: \(endpoint.host):\(endpoint.port)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
-        guard let status = exchange(Array(head.utf8) + body, with: endpoint) else {
+        guard let status = HTTPExchange.status(of: Array(head.utf8) + body, host: endpoint.host, port: endpoint.port) else {
             logger.warning("event=statsd_event_post_failed url=http://\(endpoint.host):\(endpoint.port)\(endpoint.path) reason=unreachable")
             return .failed
         }
@@ -87,25 +88,5 @@ final class EventPoster: Sendable {
             logger.warning("event=statsd_event_post_failed status=\(status)")
             return .failed
         }
-    }
-
-    /// Sends `request` and returns the response's status code.
-    private static func exchange(_ request: [UInt8], with endpoint: HTTPTarget) -> Int? {
-        guard case let .success(fd) = BlockingConnection.open(host: endpoint.host, port: endpoint.port, timeout: 10) else { return nil }
-        defer { close(fd) }
-        guard BlockingConnection.sendAll(fd, request) else { return nil }
-        // The status line is all that is needed: `HTTP/1.1 200 OK`.
-        var response: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while !response.contains(0x0A), response.count < 65536 {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            response += chunk[0..<n]
-        }
-        let line = String(decoding: response.prefix { $0 != 0x0A }, as: UTF8.self)
-        let fields = line.split(separator: " ")
-        guard fields.count >= 2, fields[0].hasPrefix("HTTP/"), let status = Int(fields[1]) else { return nil }
-        return status
     }
 }

@@ -32,7 +32,7 @@ final class ReadSide: Sendable {
         writer.observeFiles { metric, event in
             if metric.utf8.contains(UInt8(ascii: ";")) { tags.add(metric) }
             // Every file was in the tree from the start-up walk or a create report.
-            if event == .opened { return }
+            if event == .opened || event == .updated { return }
             guard let path = try? MetricPath.relativePath(for: metric, hashTaggedNames: hashTaggedNames) else { return }
             let dotted = Array(path.dropLast(4).utf8).map { $0 == UInt8(ascii: "/") ? UInt8(ascii: ".") : $0 }
             tree.note(dotted, as: event == .created ? .leafOnDisk : .leafInCache)

@@ -166,6 +166,27 @@ def test_a_front_graphite_web_over_two_stokers_answers_exactly_as_graphite_web_r
         rendered += sum(1 for s in expected for v, _ in s['datapoints'] if v is not None)
     assert rendered > 1000, 'the renders compared too few points to mean anything'
 
+    # Tagged series spread over both nodes by the relay (carbon-c-relay hashes a tagged name by
+    # its metric part, so each series gets a name of its own): seriesByTag resolved by each
+    # Stoker's own tag index, summed and grouped by the front. Older than the lag, so the
+    # writers store them and report them to the tag index.
+    tagged = {'api.lat%02d;dc=%s;host=h%02d' % (h, dc, h): float(h) for dc in ('eu', 'us') for h in range(12)}
+    stamp = now - LAG - 120
+    send_lines(relay.port, ['%s %r %d\n' % (name, value, stamp) for name, value in tagged.items()])
+    def indexed(stoker):
+        return len(json.loads(api_get(stoker, '/tags/findSeries', expr='name=~api\\.lat')[2]))
+    wait_for(lambda: sum(indexed(s) for s in stokers.values()) == 24, timeout=60, interval=0.2,
+             what='tagged series indexed on both nodes')
+    assert all(indexed(s) for s in stokers.values()), 'the relay put every tagged series on one node'
+    slot = stamp - stamp % 10
+    summed = front.get('/render', target="sumSeries(seriesByTag('name=~api\\.lat','dc=eu'))", format='json',
+                       **{'from': '-20min', 'now': str(now)})
+    assert [v for v, ts in summed[0]['datapoints'] if ts == slot] == [sum(v for n, v in tagged.items() if 'dc=eu' in n)]
+    grouped = front.get('/render', target="groupByTags(seriesByTag('name=~api\\.lat'),'max','dc')", format='json',
+                        **{'from': '-20min', 'now': str(now)})
+    assert {s['target']: [v for v, ts in s['datapoints'] if ts == slot] for s in grouped} == \
+        {'max;dc=eu': [11.0], 'max;dc=us': [11.0]}
+
     # graphite-web's cluster client itself, in every format it can be told to use.
     for fmt in ('pickle', 'msgpack'):
         for stoker in stokers.values():

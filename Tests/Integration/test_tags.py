@@ -164,3 +164,25 @@ def test_graphite_web_renders_series_by_tag_through_stoker_as_its_tagdb_and_as_c
     finally:
         local.stop()
         front.stop()
+
+
+def test_new_series_are_posted_to_graphite_webs_tag_database_as_carbon_posts_them(stoker_factory, tmp_path):
+    """ENABLE_TAGS (carbon's default) with GRAPHITE_URL: graphite-web's own tag database learns
+    every series Stoker creates, tagged or not, from /tags/tagMultiSeries posts."""
+    require_graphite_web()
+    from conftest import Stoker
+    web = GraphiteWeb(tmp_path / 'web', [tmp_path], []).start()
+    try:
+        stoker = stoker_factory(schemas=SCHEMAS, cache_keys={'GRAPHITE_URL': 'http://127.0.0.1:%d' % web.port,
+                                                             'TAG_BATCH_SIZE': '3'})
+        now = int(time.time())
+        names = ['disk.free;host=a;dc=eu', 'disk.free;host=b;dc=eu', 'disk.free;host=c;dc=us', 'plain.series']
+        send_lines(stoker.ports['line'], ['%s 1 %d\n' % (name, now) for name in names])
+        web_url = 'http://127.0.0.1:%d' % web.port
+        found = wait_for(lambda: (lambda r: r if r[0] == 200 and len(r[1]) == 2 else None)(
+            get(web_url + '/tags/findSeries', {'expr': ['name=disk.free', 'dc=eu']})), timeout=30, interval=0.2,
+            what='graphite-web told of the new series')
+        assert found[1] == ['disk.free;dc=eu;host=a', 'disk.free;dc=eu;host=b']
+        assert get(web_url + '/tags/findSeries', {'expr': 'name=plain.series'}) == (200, ['plain.series'])
+    finally:
+        web.stop()

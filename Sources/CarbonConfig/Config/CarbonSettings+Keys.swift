@@ -52,6 +52,10 @@ extension CarbonSettings {
         "cache_shards": { s, v throws(ConfigValue.Invalid) in s.cacheShards = try ConfigValue.integer(v, in: 1...4096) },
         "wal_dir": { s, v throws(ConfigValue.Invalid) in s.writeAheadLogDirectory = v.isEmpty ? nil : try path(v) },
         "wal_fsync_interval": { s, v throws(ConfigValue.Invalid) in s.writeAheadLogFsyncInterval = try ConfigValue.number(v, in: 0.01...60) },
+        "enable_tags": { s, v throws(ConfigValue.Invalid) in s.enableTags = try ConfigValue.bool(v) },
+        "tag_update_interval": { s, v throws(ConfigValue.Invalid) in s.tagUpdateInterval = try ConfigValue.integer(v, in: 1...1_000_000_000) },
+        "tag_batch_size": { s, v throws(ConfigValue.Invalid) in s.tagBatchSize = try ConfigValue.integer(v, in: 1...100_000) },
+        "tag_queue_size": { s, v throws(ConfigValue.Invalid) in s.tagQueueSize = try ConfigValue.integer(v, in: 1...100_000_000) },
         "graphite_url": { s, v throws(ConfigValue.Invalid) in
             guard !v.isEmpty else { s.graphiteURL = nil; return }
             guard let url = GraphiteWebURL(v) else {
@@ -72,7 +76,6 @@ extension CarbonSettings {
     static let acceptedWithoutEffect: Set<String> = [
         "user", "log_dir", "pid_dir", "enable_logrotation", "log_updates", "log_creates", "log_cache_hits",
         "log_cache_queue_sorts", "log_listener_conn_success", "log_listener_conn_lost", "log_cache_performance",
-        "enable_tags", "tag_update_interval", "tag_batch_size", "tag_queue_size",
         "tag_relay_normalized", "skip_tags_for_nontagged", "tcp_keepalive", "tcp_keepidle", "tcp_keepintvl",
         "tcp_keepcnt", "enable_amqp", "amqp_verbose", "cache_size_low_watermark", "whisper_enabled",
         "database", "use_ratelimit", "log_aggregator_misses", "pickle_receiver_protocol",

@@ -51,8 +51,14 @@ public struct CarbonSettings: Sendable, Equatable {
     public var carbonMetricPrefix = "carbon"
     public var carbonMetricInterval = 60.0
     /// graphite-web's base URL (`http://host:port`): where DogStatsD events are posted
-    /// (`/events/`). nil (Stoker's default): events are counted, not posted.
+    /// (`/events/`) and, with ENABLE_TAGS, new series (`/tags/tagMultiSeries`). nil (Stoker's
+    /// default): events are counted, not posted, and series are not posted.
     public var graphiteURL: GraphiteWebURL?
+    /// carbon's tag posting to GRAPHITE_URL's `/tags/tagMultiSeries` (docs/carbon.md §15).
+    public var enableTags = true
+    public var tagUpdateInterval = 100
+    public var tagBatchSize = 100
+    public var tagQueueSize = 10000
 
     /// Stoker's own: writer threads, cache shards, descriptors the writers may keep open.
     /// Writer threads: 0 = automatic, one per core (at most 8). Each thread's system calls
@@ -90,6 +96,7 @@ public struct CarbonSettings: Sendable, Equatable {
         writer.whisperOptions = WhisperOptions(lockWrites: whisperLockWrites, autoflush: whisperAutoflush,
                                                fadviseRandom: whisperFadviseRandom)
         writer.openFileBudget = maxOpenFiles > 0 ? maxOpenFiles : OpenFileLimit.raiseToHardLimit() - 1024
+        writer.tagUpdateInterval = tagUpdateInterval
         return writer
     }
 }

@@ -23,6 +23,9 @@ public struct WriterSettings: Sendable, Equatable {
     /// Descriptors the writers may keep open in total; files beyond it are opened per write
     /// while their headers stay cached.
     public var openFileBudget: Int = 4096
+    /// TAG_UPDATE_INTERVAL: one write in this many is reported as `.updated` to the file
+    /// observers (carbon's tag update queue, docs/carbon.md §15).
+    public var tagUpdateInterval: Int = 100
     /// At most this long before a round, the writer waits while points are pouring in and its
     /// last round was not behind: a burst then lands in one update per metric instead of
     /// several small ones (0 = start every round at once).

@@ -38,7 +38,7 @@ public final class CacheWriter: Sendable {
     /// (monotonic seconds; -infinity before the first).
     let cleanRoundStarts = Mutex<[Double]>([])
     /// Told of files created and of new metrics waiting for a create (the read API's name tree).
-    private let fileObserver = Mutex<FileObserver?>(nil)
+    private let fileObservers = Mutex<[FileObserver]>([])
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
 
@@ -152,17 +152,19 @@ extension CacheWriter {
         /// An existing file was opened (the first write to it by this process, or after its
         /// handle was let go).
         case opened
+        /// The file was written; told for one write in TAG_UPDATE_INTERVAL.
+        case updated
     }
 
     public typealias FileObserver = @Sendable (_ metric: String, _ event: FileEvent) -> Void
 
-    /// Installs the one observer of file events, before `start`.
+    /// Adds an observer of file events, before `start`.
     public func observeFiles(_ observer: @escaping FileObserver) {
-        fileObserver.withLock { $0 = observer }
+        fileObservers.withLock { $0.append(observer) }
     }
 
     func report(_ metric: String, _ event: FileEvent) {
-        fileObserver.withLock { $0 }?(metric, event)
+        for observer in fileObservers.withLock({ $0 }) { observer(metric, event) }
     }
 
     /// The file path the current rules give a metric.

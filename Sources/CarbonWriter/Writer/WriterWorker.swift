@@ -35,6 +35,8 @@ struct WriterWorker {
     /// Points and updates written in the current round (whether the writer is behind).
     var roundPoints = 0
     var roundUpdates = 0
+    /// Writes since the last `.updated` report (TAG_UPDATE_INTERVAL).
+    var writesSinceTagUpdate = 0
 
     init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
         self.writer = writer
@@ -212,6 +214,11 @@ struct WriterWorker {
             stats.committedPoints.add(points.count, ordering: .relaxed)
             roundPoints += points.count
             roundUpdates += 1
+            writesSinceTagUpdate += 1
+            if writesSinceTagUpdate >= writer.settings.tagUpdateInterval {
+                writesSinceTagUpdate = 0
+                writer.report(metric, .updated)
+            }
         } catch {
             handles[metric] = nil
             if handle.pinned { pinnedCount -= 1 }

@@ -40,16 +40,16 @@ struct FindView {
             return APIResponse(contentType: "application/x-msgpack", body: MessagePack.encode(.list(nodes(matches, tuples: true))),
                                headers: Self.noCache)
         case "json":
-            return json(.list(nodes(matches, tuples: false)))
+            return json(.list(nodes(matches.sorted(by: FindMatch.byPath), tuples: false)))
         case "completer":
-            var results: [PickleValue] = matches.sorted(by: Self.byName).map { match in
+            var results: [PickleValue] = Self.sortedByName(matches).map { match in
                 ["path": .string(match.path + (match.isLeaf ? "" : ".")), "name": .string(Self.name(match.path)),
                  "is_leaf": .string(match.isLeaf ? "1" : "0")]
             }
             if results.count > 1 && wildcards { results.append(["name": "*"]) }
             return json(["metrics": .list(results)])
         default:
-            return json(.list(treeJSON(matches.sorted(by: Self.byName), basePath: basePath, wildcards: wildcards)))
+            return json(.list(treeJSON(Self.sortedByName(Self.firstOfEachName(matches)), basePath: basePath, wildcards: wildcards)))
         }
     }
 
@@ -108,12 +108,32 @@ struct FindView {
     }
 
     static func name(_ path: String) -> String {
-        path.lastIndex(of: ".").map { String(path[path.index(after: $0)...]) } ?? path
+        String(name(Substring(path)))
     }
 
-    /// graphite-web sorts matches by their last component only.
-    static func byName(_ a: FindMatch, _ b: FindMatch) -> Bool {
-        (name(a.path), a.path) < (name(b.path), b.path)
+    static func name(_ path: Substring) -> Substring {
+        path.lastIndex(of: ".").map { path[path.index(after: $0)...] } ?? path
+    }
+
+    /// graphite-web sorts matches by their last component (stably, after a shuffle); here ties
+    /// go by path, so the answer does not change from one request to the next.
+    static func sortedByName(_ matches: [FindMatch]) -> [FindMatch] {
+        matches.map { (name: Array(name($0.path).utf8), match: $0) }
+            .sorted { $0.name != $1.name ? $0.name.lexicographicallyPrecedes($1.name) : FindMatch.byPath($0.match, $1.match) }
+            .map(\.match)
+    }
+
+    /// treejson keeps one node per name: the first by path (a branch before a leaf of the same
+    /// path). Picked before sorting, so a query matching a million leaves of a thousand
+    /// names sorts a thousand.
+    static func firstOfEachName(_ matches: [FindMatch]) -> [FindMatch] {
+        var first: [Substring: FindMatch] = [:]
+        for match in matches {
+            let key = name(Substring(match.path))
+            if let kept = first[key], !FindMatch.byPath(match, kept) { continue }
+            first[key] = match
+        }
+        return Array(first.values)
     }
 
     static func unquotePlus(_ text: String) -> String {

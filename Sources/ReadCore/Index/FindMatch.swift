@@ -10,4 +10,11 @@ public struct FindMatch: Sendable, Hashable {
         self.isLeaf = isLeaf
         self.onDisk = onDisk
     }
+
+    /// Python's order of `str`: by code point, which is UTF-8's byte order; a branch before a
+    /// leaf of the same path.
+    public static func byPath(_ a: FindMatch, _ b: FindMatch) -> Bool {
+        if a.path == b.path { return !a.isLeaf && b.isLeaf }
+        return a.path.utf8.lexicographicallyPrecedes(b.path.utf8)
+    }
 }

@@ -130,16 +130,15 @@ public final class MetricNameTree: @unchecked Sendable {
     }
 
     /// Every node `pattern` matches, leaves and branches (a name that is both gives both), in
-    /// path order; at most `limit` leaves, else `QueryError.tooManySeries`.
+    /// no particular order (each answer format sorts as graphite-web does); at most `limit`
+    /// leaves, else `QueryError.tooManySeries`.
     public func find(_ pattern: PathPattern, limit: Int, deadline: Deadline = .none) throws(QueryError) -> [FindMatch] {
         applyPending()
         return try lock.reading { () throws(QueryError) -> [FindMatch] in
             var search = TreeSearch(tree: self, pattern: pattern, limit: limit, deadline: deadline)
             try search.visit(0, component: 0)
-            var matches = search.matches
-            if pattern.components.contains(where: \.isGlobstar) { matches = Array(Set(matches)) }
-            matches.sort { ($0.path, $0.isLeaf ? 1 : 0) < ($1.path, $1.isLeaf ? 1 : 0) }
-            return matches
+            // `**` can reach a node along several paths.
+            return pattern.components.contains(where: \.isGlobstar) ? Array(Set(search.matches)) : search.matches
         }
     }
 

@@ -76,7 +76,7 @@ struct RenderView {
             }
             budget -= found.count
             guard budget >= 0 else { throw .tooManySeries(limit: limits.maxSeriesPerRequest) }
-            found.sort { $0.path < $1.path }
+            found.sort(by: FindMatch.byPath)
             for (k, leaf) in found.enumerated() {
                 if k & 63 == 63, deadline.hasExpired() { throw .timedOut(seconds: deadline.seconds) }
                 guard let data = store.fetch(leaf.path, onDisk: leaf.onDisk, from: from, until: until, now: now) else { continue }

@@ -9,7 +9,7 @@ final class MetricNameTreeTests: XCTestCase {
     }
 
     func find(_ tree: MetricNameTree, _ query: String, limit: Int = 1000) throws -> [String] {
-        try tree.find(PathPattern(query), limit: limit).map { ($0.isLeaf ? "leaf " : "branch ") + $0.path }
+        try tree.find(PathPattern(query), limit: limit).sorted(by: FindMatch.byPath).map { ($0.isLeaf ? "leaf " : "branch ") + $0.path }
     }
 
     func testLeavesBranchesAndANameThatIsBoth() throws {
@@ -31,7 +31,7 @@ final class MetricNameTreeTests: XCTestCase {
 
     func testCacheOnlyNamesAreLeavesNotOnDisk() throws {
         let t = tree(["a.b"], cacheOnly: ["a.new"])
-        let matches = try t.find(PathPattern("a.*"), limit: 10)
+        let matches = try t.find(PathPattern("a.*"), limit: 10).sorted(by: FindMatch.byPath)
         XCTAssertEqual(matches, [FindMatch(path: "a.b", isLeaf: true, onDisk: true), FindMatch(path: "a.new", isLeaf: true, onDisk: false)])
         t.note(Array("a.new".utf8), as: .leafOnDisk)
         XCTAssertEqual(try t.find(PathPattern("a.new"), limit: 10), [FindMatch(path: "a.new", isLeaf: true, onDisk: true)])

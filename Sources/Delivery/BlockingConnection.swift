@@ -1,15 +1,14 @@
 import Glibc
-import StatsdCore
 
-/// TCP connections for the helper threads that talk to other servers (the upstream copy of
-/// each flush, graphite-web's events API): blocking calls with timeouts, on threads of their
-/// own, never on an event loop or the concurrency pool.
-enum BlockingConnection {
-    enum Failure: Error, CustomStringConvertible {
+/// TCP connections for the helper threads that talk to other servers (statsd's upstream copy
+/// of each flush, graphite-web's events and tags APIs): blocking calls with timeouts, on threads
+/// of their own, never on an event loop or the concurrency pool.
+public enum BlockingConnection {
+    public enum Failure: Error, CustomStringConvertible {
         case resolve
         case connect(errno: Int32)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .resolve: "reason=resolve"
             case let .connect(code): "errno=\(code)"
@@ -18,7 +17,7 @@ enum BlockingConnection {
     }
 
     /// A connected socket (the caller closes it); send and receive time out after `timeout` seconds.
-    static func open(host: String, port: Int, timeout: Int) -> Result<Int32, Failure> {
+    public static func open(host: String, port: Int, timeout: Int) -> Result<Int32, Failure> {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
@@ -38,7 +37,7 @@ enum BlockingConnection {
     }
 
     /// Writes every byte; false when the peer is gone or the send timed out.
-    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func sendAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var sent = 0
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
