@@ -60,12 +60,12 @@ public final class APIServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// Reads run at nice 10: on a busy machine the receivers and writers, whose data would
+    /// Reads run at nice 19: on a busy machine the receivers and writers, whose data would
     /// otherwise wait or be dropped, get the CPU first. Set on the pool's thread before each
     /// answer (one system call; the pool's threads do nothing else).
     static func yieldToIngest() {
         // Linux keeps the nice value per thread; who = 0 is the calling thread.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
     }
 
     /// Computes an answer off the event loop; nil when `max_concurrent_requests` are running.

@@ -37,7 +37,8 @@ public final class CacheWriter: Sendable {
     /// Per writer thread: when its last round that wrote every point it found began
     /// (monotonic seconds; -infinity before the first).
     let cleanRoundStarts = Mutex<[Double]>([])
-    /// Told of files created and of new metrics waiting for a create (the read API's name tree).
+    /// Told of files created, opened and written, and of new metrics waiting for a create (the
+    /// read API's name tree and tag index, carbon's tag posting).
     private let fileObservers = Mutex<[FileObserver]>([])
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
