@@ -3,6 +3,7 @@ NUL bytes, invalid UTF-8, names that try to leave the data directory, a million 
 pickle bombs, half-open and 1,000 idle connections). Afterwards every port still answers, a
 known-good metric lands on disk, no file exists outside LOCAL_DATA_DIR, and resident memory
 stayed within a bound."""
+import json
 import os
 import pickle
 import resource
@@ -10,6 +11,8 @@ import socket
 import struct
 import threading
 import time
+import urllib.parse
+import urllib.request
 import uuid
 
 import whisper
@@ -169,6 +172,26 @@ class Barrage:
         for request in requests:
             blast(port, framed(pickle.dumps(request, protocol=2)), read_answer=True)
 
+    def api(self):
+        """The [api] port: bytes that are not HTTP, broken and oversized requests, evil names in
+        finds, renders and tag writes."""
+        port = self.ports['api']
+        blast(port, os.urandom(1 << 16), read_answer=True)
+        for request in [b'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n',
+                        b'GET /' + b'a' * 100000 + b' HTTP/1.1\r\n\r\n',
+                        b'POST /tags/tagMultiSeries HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=x\r\n'
+                        b'Content-Length: 40\r\n\r\n--x\r\n\r\n\r\n--x--' + b'\x00' * 5,
+                        b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03' + os.urandom(500),
+                        b'GET /render/?target=' + b'%ff' * 300 + b'&format=json HTTP/1.0\r\n\r\n']:
+            blast(port, request, read_answer=True)
+        for name in self.evil_names():
+            quoted = urllib.parse.quote(name)
+            for path in ('/metrics/find/?format=json&query=%s' % quoted, '/render/?format=json&target=%s' % quoted,
+                         '/tags/findSeries?expr=name%%3D%s' % quoted):
+                blast(port, b'GET %s HTTP/1.0\r\n\r\n' % path.encode(), read_answer=True)
+            blast(port, b'POST /tags/tagSeries HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\n'
+                  b'Content-Length: %d\r\n\r\npath=%s' % (len(quoted) + 5, quoted.encode()), read_answer=True)
+
     def statsd_udp(self):
         for payload in (os.urandom(65507), b'x' * 65507, self.statsd_lines()[:65507], b'\x00' * 1000, b''):
             send_udp(self.ports['statsd'], payload)
@@ -304,7 +327,7 @@ def test_barrage_at_every_port(stoker_factory, tmp_path):
         held += half_open(stoker.ports, manhole_port)
         senders = [barrage.plaintext_tcp, barrage.plaintext_udp, barrage.pickle, barrage.carbonlink,
                    barrage.statsd_udp, barrage.statsd_tcp, barrage.statsd_admin,
-                   lambda: barrage.manhole(manhole_port), barrage.million_names]
+                   lambda: barrage.manhole(manhole_port), barrage.million_names, barrage.api]
         run_concurrently(senders, timeout=120)
         assert stoker.process.poll() is None, 'stoker died:\n' + stoker.output()[-3000:]
         every_port_still_answers(stoker, manhole_port, key)
@@ -324,12 +347,12 @@ def test_barrage_at_every_port(stoker_factory, tmp_path):
                    'event=invalid_carbonlink_request'):
         assert reason in log, reason
     # no file outside LOCAL_DATA_DIR but the fixture's config and Stoker's own: its log,
-    # statsd's state and the manhole's host key in STORAGE_DIR
+    # statsd's state, the manhole's host key and the tag index in STORAGE_DIR
     created = files_under(tmp_path) - before
     outside = {f for f in created if not f.startswith('whisper/')}
     assert outside <= {'stoker.conf', 'storage-schemas.conf', 'storage-aggregation.conf', 'stoker.log',
                        'storage/statsd-state.json', 'storage/manhole/ssh_host_ed25519_key',
-                       'storage/manhole/ssh_host_ed25519_key.pub'}, outside
+                       'storage/manhole/ssh_host_ed25519_key.pub', 'storage/tagged-series.log'}, outside
     assert not [f for f in created if '/.' in f], 'hidden files'
     assert not [f for f in os.listdir('/tmp') if marker in f]
     assert not os.path.exists('/tmp/stoker-pwned')
@@ -360,6 +383,12 @@ def every_port_still_answers(stoker, manhole_port, key):
     lands(lambda i: send_udp(ports['statsd'], b'known.good.statsd_udp:1|c'), 'stats_counts.known.good.statsd_udp')
     lands(lambda i: blast(ports['statsd_tcp'], b'known.good.statsd_tcp:1|c\n', read_answer=True),
           'stats_counts.known.good.statsd_tcp')
+    # the read API finds what landed and says it is healthy
+    with urllib.request.urlopen('http://127.0.0.1:%d/metrics/find/?format=json&query=known.good.*' % ports['api'],
+                                timeout=30) as answer:
+        assert {n['path'] for n in json.loads(answer.read())} >= {'known.good.tcp', 'known.good.udp', 'known.good.pickle'}
+    with urllib.request.urlopen('http://127.0.0.1:%d/health' % ports['api'], timeout=30) as answer:
+        assert answer.status == 200
     with socket.create_connection(('127.0.0.1', ports['statsd_admin']), timeout=10) as s:
         s.sendall(b'health\n')
         assert s.recv(100) == b'health: up\n'
