@@ -153,7 +153,7 @@ public final class StatsdServer: Sendable {
         var badLines = 0
         var samples: [BadLineSample] = []
         var events: [StatsdEvent] = []
-        let output = state.withLock { state -> StatsdFlushOutput in
+        let prepared = state.withLock { state -> PreparedFlush in
             let before = state.badLinesSeenTotal
             absorbReaders(into: &state)
             events = state.table.takeEvents()
@@ -166,11 +166,14 @@ public final class StatsdServer: Sendable {
             if final, let previous = state.previousFlushTimestamp {
                 timestamp = max(timestamp, previous + Int(settings.statsd.flushIntervalSeconds.rounded(.up)))
             }
-            let output = state.flush(timestamp: timestamp)
+            let prepared = state.prepareFlush(timestamp: timestamp)
             totals.add(state.internalCountsFlushed)
             badLines = state.badLinesSeenTotal - before
-            return output
+            return prepared
         }
+        // The maths run without the state's lock: an admin command waits only for the
+        // snapshot above, never for the percentiles.
+        let output = prepared.compute()
         logBadLines(badLines, samples: samples)
         sink(output)
         eventPoster?.enqueue(events)

@@ -47,8 +47,16 @@ public struct StatsdState: Sendable {
 
     /// One flush at `timestamp` (unix seconds, statsd's round(now/1000)): sets
     /// `<prefixStats>.timestamp_lag` from the second flush on, computes the datapoints, then
-    /// applies the between-flush rules.
+    /// applies the between-flush rules. `prepareFlush` and `PreparedFlush.compute` in one.
     public mutating func flush(timestamp: Int, clock: () -> Double = StatsdFlushMaths.monotonicMilliseconds) -> StatsdFlushOutput {
+        prepareFlush(timestamp: timestamp).compute(clock: clock)
+    }
+
+    /// The part of a flush that needs the state: the internal counters folded, timestamp_lag
+    /// set, the interval's table taken (a copy-on-write snapshot) and the live table reset for
+    /// the next interval. The maths then run on the snapshot without the state, so whoever
+    /// guards the state (statsd's admin commands) waits only for this, not for the maths.
+    public mutating func prepareFlush(timestamp: Int) -> PreparedFlush {
         badLinesSeenTotal += table.internalCount(.badLinesSeen)
         table.foldInternalCounts(prefixStats: settings.prefixStats)
         // An internal counter deleted through the admin port is NaN for one flush (statsd adds
@@ -61,9 +69,20 @@ public struct StatsdState: Sendable {
             table.setGauge(settings.prefixStats + ".timestamp_lag", Double(timestamp - previous) - settings.flushIntervalSeconds)
         }
         previousFlushTimestamp = timestamp
-        let output = StatsdFlushMaths.process(table, settings: settings, timestamp: timestamp,
-                                              graphiteStatus: graphiteStatus, clock: clock)
+        let prepared = PreparedFlush(table: table, settings: settings, timestamp: timestamp, graphiteStatus: graphiteStatus)
         table.resetAfterFlush(settings: settings)
-        return output
+        return prepared
+    }
+}
+
+/// A flush taken from the state, waiting for its maths (`StatsdFlushMaths.process`).
+public struct PreparedFlush: Sendable {
+    let table: AggregationTable
+    let settings: StatsdSettings
+    let timestamp: Int
+    let graphiteStatus: GraphiteStatus
+
+    public func compute(clock: () -> Double = StatsdFlushMaths.monotonicMilliseconds) -> StatsdFlushOutput {
+        StatsdFlushMaths.process(table, settings: settings, timestamp: timestamp, graphiteStatus: graphiteStatus, clock: clock)
     }
 }
