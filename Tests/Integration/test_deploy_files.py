@@ -417,8 +417,9 @@ def traced_syscalls(output):
 def test_every_system_call_a_working_server_makes_passes_the_units_filter(stoker_factory, tmp_path):
     """The unit's SystemCallFilter is checked against what Stoker really calls: a server under
     strace takes every kind of input (plaintext TCP and UDP, pickle, statsd UDP, TCP and admin,
-    carbonlink, a manhole session), logs to its write-ahead log, reloads on SIGHUP and drains
-    at SIGTERM; every system call it made must be one the filter allows."""
+    carbonlink, a manhole session, the read API's finds, renders, tags, metrics and pages),
+    logs to its write-ahead log, reloads on SIGHUP and drains at SIGTERM; every system call it
+    made must be one the filter allows."""
     from carbon_peers import Carbonlink, relay_frame, send_lines, send_pickle, send_udp
     from conftest import free_port, wait_for
     from test_manhole import keypair, ssh
@@ -453,6 +454,17 @@ def test_every_system_call_a_working_server_makes_passes_the_units_filter(stoker
     link.close()
     session = ssh(manhole, key, 'MetricCache.counts()')
     assert session.returncode == 0, session.stderr
+    # the read API: finds, renders, tags written and found, the metrics and the status page
+    import urllib.request
+    base = 'http://127.0.0.1:%d' % stoker.ports['api']
+    for path in ['/metrics/find/?query=traced.*&format=json', '/metrics/find/?query=traced.*&format=pickle&local=1',
+                 '/render/?target=traced.*&format=json&from=-5min', "/render/?target=seriesByTag('name=x')&format=msgpack",
+                 '/metrics/index.json', '/metrics', '/', '/status/busiest', '/health', '/tags/autoComplete/tags']:
+        with urllib.request.urlopen(base + path, timeout=30) as answer:
+            assert answer.status == 200, path
+    tagged = urllib.request.Request(base + '/tags/tagMultiSeries', data=b'path=a;b=c&path=d;e=f', method='POST')
+    with urllib.request.urlopen(tagged, timeout=30) as answer:
+        assert answer.status == 200
     os.kill(server, signal.SIGHUP)
     wait_for(lambda: 'event=reloaded' in stoker.output(), what='the reload')
     os.kill(server, signal.SIGTERM)
