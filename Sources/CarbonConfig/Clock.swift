@@ -23,3 +23,17 @@ public func sleepSeconds(_ seconds: Double) {
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }
+
+/// The monotonic clock and the sleep that timing logic runs on: the real ones in the server,
+/// a manual clock in tests, so rates and waits are tested without sleeping.
+public struct Pacing: Sendable {
+    public var now: @Sendable () -> Double
+    public var sleep: @Sendable (Double) -> Void
+
+    public init(now: @escaping @Sendable () -> Double, sleep: @escaping @Sendable (Double) -> Void) {
+        self.now = now
+        self.sleep = sleep
+    }
+
+    public static let real = Pacing(now: monotonicSeconds, sleep: sleepSeconds)
+}

@@ -15,10 +15,12 @@ public final class TokenBucket: Sendable {
     }
 
     private let state: Mutex<State?>
+    private let pacing: Pacing
 
-    public init(capacity: Double?, ratePerSecond: Double?) {
+    public init(capacity: Double?, ratePerSecond: Double?, pacing: Pacing = .real) {
+        self.pacing = pacing
         if let capacity, let ratePerSecond {
-            state = Mutex(State(capacity: capacity, ratePerSecond: ratePerSecond, tokens: capacity, updated: monotonicSeconds()))
+            state = Mutex(State(capacity: capacity, ratePerSecond: ratePerSecond, tokens: capacity, updated: pacing.now()))
         } else {
             state = Mutex(nil)
         }
@@ -42,7 +44,7 @@ public final class TokenBucket: Sendable {
             let wait = waitTime()
             if wait == 0 { return waited }
             let slice = min(wait, 0.1)
-            sleepSeconds(slice)
+            pacing.sleep(slice)
             waited += slice
         }
     }
@@ -51,7 +53,7 @@ public final class TokenBucket: Sendable {
     public func waitTime() -> Double {
         state.withLock { state in
             guard var s = state else { return 0 }
-            let now = monotonicSeconds()
+            let now = pacing.now()
             s.tokens = min(s.capacity, s.tokens + (now - s.updated) * s.ratePerSecond)
             s.updated = now
             defer { state = s }
@@ -67,7 +69,7 @@ public final class TokenBucket: Sendable {
     public func waitTimeWithoutTaking() -> Double {
         state.withLock { state in
             guard let s = state else { return 0 }
-            let tokens = min(s.capacity, s.tokens + (monotonicSeconds() - s.updated) * s.ratePerSecond)
+            let tokens = min(s.capacity, s.tokens + (pacing.now() - s.updated) * s.ratePerSecond)
             return tokens >= 1 ? 0 : (s.ratePerSecond > 0 ? (1 - tokens) / s.ratePerSecond : 1)
         }
     }
@@ -80,7 +82,7 @@ public final class TokenBucket: Sendable {
                 state = nil
                 return
             }
-            let now = monotonicSeconds()
+            let now = pacing.now()
             let tokens = state.map { min(ratePerSecond, $0.tokens) } ?? ratePerSecond
             state = State(capacity: ratePerSecond, ratePerSecond: ratePerSecond, tokens: tokens, updated: now)
         }
