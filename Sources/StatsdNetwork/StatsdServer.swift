@@ -123,16 +123,13 @@ public final class StatsdServer: Sendable {
 
     /// Flushes every flushInterval, aligned to the start time, until stopped; then once more.
     private func runFlushes() {
-        let interval = Double(settings.statsd.flushInterval) / 1000
-        var next = wallClock() + interval
+        var schedule = FlushSchedule(interval: Double(settings.statsd.flushInterval) / 1000, start: wallClock())
         while !stopping.load(ordering: .relaxed) {
-            let wait = next - wallClock()
+            let wait = schedule.wait(at: wallClock())
             if wait > 0 && flushWake.wait(timeout: .now() + wait) == .success { continue }
             if stopping.load(ordering: .relaxed) { break }
             flush()
-            next += interval
-            // A flush that overran (or a suspended process) does not cause a burst of flushes.
-            if next < wallClock() { next = wallClock() + interval }
+            schedule.flushed(at: wallClock())
         }
     }
 
