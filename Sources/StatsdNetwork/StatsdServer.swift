@@ -164,13 +164,13 @@ public final class StatsdServer: Sendable {
                 timestamp = max(timestamp, previous + Int(settings.statsd.flushIntervalSeconds.rounded(.up)))
             }
             let prepared = state.prepareFlush(timestamp: timestamp)
-            totals.add(state.internalCountsFlushed)
             badLines = state.badLinesSeenTotal - before
             return prepared
         }
         // The maths run without the state's lock: an admin command waits only for the
         // snapshot above, never for the percentiles.
         let output = prepared.compute()
+        totals.add(prepared.internalCounts)
         logBadLines(badLines, samples: samples)
         sink(output)
         eventPoster?.enqueue(events)

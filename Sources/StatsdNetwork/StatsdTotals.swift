@@ -17,7 +17,7 @@ public final class StatsdTotals: Sendable {
     /// Seconds spent in flushes (absorb, maths, handing the points to the cache).
     public var flushSeconds: Double { Double(flushNanoseconds.load(ordering: .relaxed)) / 1e9 }
 
-    /// Adds the internal counters one flush reported (`StatsdState.internalCountsFlushed`).
+    /// Adds the internal counters one flush reported (`PreparedFlush.internalCounts`).
     func add(_ flushed: [Int]) {
         counts.withLock { counts in
             for (index, count) in flushed.enumerated() where index < counts.count { counts[index] += count }

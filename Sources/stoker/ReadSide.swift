@@ -30,9 +30,11 @@ final class ReadSide: Sendable {
         let hashTaggedNames = carbon.settings.tagHashFilenames
         let tags = TagIndex(log: TagIndexLog(path: (carbon.settings.storageDirectory as NSString).appendingPathComponent("tagged-series.log")))
         writer.observeFiles { metric, event in
+            // A write is no news: its file was reported created or opened before.
+            if event == .updated { return }
             if metric.utf8.contains(UInt8(ascii: ";")) { tags.add(metric) }
             // Every file was in the tree from the start-up walk or a create report.
-            if event == .opened || event == .updated { return }
+            if event == .opened { return }
             guard let path = try? MetricPath.relativePath(for: metric, hashTaggedNames: hashTaggedNames) else { return }
             let dotted = Array(path.dropLast(4).utf8).map { $0 == UInt8(ascii: "/") ? UInt8(ascii: ".") : $0 }
             tree.note(dotted, as: event == .created ? .leafOnDisk : .leafInCache)

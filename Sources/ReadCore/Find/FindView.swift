@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Pickle
 
 /// graphite-web's `/metrics/find/` (metrics/views.py `find_view`, docs/reads.md §4), answered
@@ -57,15 +56,10 @@ struct FindView {
     /// graphite-web's standard finder does.
     func find(_ query: String, deadline: Deadline) throws(QueryError) -> [FindMatch] {
         if query.contains(";") && !query.hasPrefix("_tagged.") {
-            guard let path = try? store.filePath(query), access(path) else { return [] }
-            return [FindMatch(path: query, isLeaf: true, onDisk: true)]
+            return store.hasFile(query) ? [FindMatch(path: query, isLeaf: true, onDisk: true)] : []
         }
         let pattern = try PathPattern(query, variantLimit: limits.maxBraceVariants)
         return try tree.find(pattern, limit: limits.maxSeriesPerRequest, deadline: deadline)
-    }
-
-    private func access(_ path: String) -> Bool {
-        path.withCString { Glibc.access($0, F_OK) == 0 }
     }
 
     /// graphite-web's node dicts: `path`, `is_leaf`, and a leaf's `intervals`.

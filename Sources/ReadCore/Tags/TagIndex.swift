@@ -33,7 +33,10 @@ public final class TagIndex: @unchecked Sendable {
     /// carbon with ENABLE_TAGS posts every series), not from the writers.
     @discardableResult
     public func add(_ raw: String, plainNamesToo: Bool = false) -> String? {
-        guard plainNamesToo || raw.contains(";"), let parsed = try? MetricName(parsing: raw) else { return nil }
+        guard plainNamesToo || raw.contains(";") else { return nil }
+        // The writers report canonical names, mostly ones already known: no parse for those.
+        if lock.reading({ ids[raw] != nil }) { return raw }
+        guard let parsed = try? MetricName(parsing: raw) else { return nil }
         if lock.reading({ ids[parsed.normalized] != nil }) { return parsed.normalized }
         let added = lock.writing { insertLocked(parsed.normalized, tags: parsed.tags) }
         if added { log?.append(added: true, parsed.normalized) }
@@ -68,12 +71,18 @@ public final class TagIndex: @unchecked Sendable {
     /// graphite's `find_series`: the series every expression accepts, sorted. One expression
     /// must not accept the empty value (it selects; the others filter).
     public func find(_ expressions: [String]) throws(QueryError) -> [String] {
-        var parsed: [TagExpression] = []
-        for text in expressions { parsed.append(try TagExpression(text)) }
-        return try lock.reading { () throws(QueryError) -> [String] in try findLocked(parsed) }
+        try matching(expressions) { entries in entries.map(\.name).sorted() }
     }
 
-    private func findLocked(_ expressions: [TagExpression]) throws(QueryError) -> [String] {
+    /// Runs `body` on the series the expressions find, under one read lock.
+    private func matching<T>(_ expressions: [String],
+                             _ body: ([(name: String, tags: [String: String])]) -> T) throws(QueryError) -> T {
+        var parsed: [TagExpression] = []
+        for text in expressions { parsed.append(try TagExpression(text)) }
+        return try lock.reading { () throws(QueryError) -> T in body(try findLocked(parsed)) }
+    }
+
+    private func findLocked(_ expressions: [TagExpression]) throws(QueryError) -> [(name: String, tags: [String: String])] {
         let selecting = expressions.indices.filter { !expressions[$0].acceptsEmpty }
         // The smallest `=` set if any, else the first expression that selects.
         let equalities = selecting.filter { expressions[$0].op == .equal }
@@ -91,13 +100,11 @@ public final class TagIndex: @unchecked Sendable {
         } else {
             for (value, ids) in postings[selector.tag] ?? [:] where selector.accepts(value) { candidates.formUnion(ids) }
         }
-        var names: [String] = []
-        for id in candidates {
-            guard let entry = series[id] else { continue }
+        return candidates.compactMap { id in
+            guard let entry = series[id] else { return nil }
             let all = expressions.indices.allSatisfy { $0 == chosen || expressions[$0].accepts(entry.tags[expressions[$0].tag] ?? "") }
-            if all { names.append(entry.name) }
+            return all ? entry : nil
         }
-        return names.sorted()
     }
 
     /// Tag names, sorted, those `filter` (a regular expression, anchored at the start) accepts.
@@ -124,10 +131,8 @@ public final class TagIndex: @unchecked Sendable {
         }
         var searched = Set<String>()
         for text in expressions { searched.insert(try TagExpression(text).tag) }
-        var found = Set<String>()
-        for name in try find(expressions) {
-            guard let tags = lock.reading({ ids[name].flatMap { series[$0]?.tags } }) else { continue }
-            for tag in tags.keys where !searched.contains(tag) && tag.hasPrefix(prefix) { found.insert(tag) }
+        let found = try matching(expressions) { entries in
+            Set(entries.flatMap { entry in entry.tags.keys.filter { !searched.contains($0) && $0.hasPrefix(prefix) } })
         }
         return Array(found.sorted().prefix(limit))
     }
@@ -138,10 +143,8 @@ public final class TagIndex: @unchecked Sendable {
         guard !expressions.isEmpty else {
             return (try values(of: tag, filter: nil, limit: nil) ?? []).map(\.value).filter { $0.hasPrefix(prefix) }.prefix(limit).map { $0 }
         }
-        var found = Set<String>()
-        for name in try find(expressions + [tag + "!="]) {
-            guard let value = lock.reading({ ids[name].flatMap { series[$0]?.tags[tag] } }), value.hasPrefix(prefix) else { continue }
-            found.insert(value)
+        let found = try matching(expressions + [tag + "!="]) { entries in
+            Set(entries.compactMap { $0.tags[tag] }.filter { $0.hasPrefix(prefix) })
         }
         return Array(found.sorted().prefix(limit))
     }

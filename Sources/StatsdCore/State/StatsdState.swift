@@ -14,8 +14,6 @@ public struct StatsdState: Sendable {
     public var lastMessageSeen: Int
     /// Bad lines since startup (admin `messages.bad_lines_seen`; never reset).
     public private(set) var badLinesSeenTotal: Int = 0
-    /// The internal counters (by `InternalCounter.rawValue`) the last flush reported.
-    public private(set) var internalCountsFlushed: [Int] = []
     /// Admin `health` value (`up` or `down`; from statsd's healthStatus).
     public var health: String
     /// The graphite backend's status, describing the previous flush; the owner updates it after
@@ -59,17 +57,18 @@ public struct StatsdState: Sendable {
     public mutating func prepareFlush(timestamp: Int) -> PreparedFlush {
         badLinesSeenTotal += table.internalCount(.badLinesSeen)
         table.foldInternalCounts(prefixStats: settings.prefixStats)
-        // An internal counter deleted through the admin port is NaN for one flush (statsd adds
-        // to `undefined`): counted as nothing here.
-        internalCountsFlushed = InternalCounter.allCases.map { counter in
-            let value = table.counter(counter.key(prefixStats: settings.prefixStats)) ?? 0
-            return value.isFinite ? Int(value) : 0
-        }
         if let previous = previousFlushTimestamp {
             table.setGauge(settings.prefixStats + ".timestamp_lag", Double(timestamp - previous) - settings.flushIntervalSeconds)
         }
         previousFlushTimestamp = timestamp
-        let prepared = PreparedFlush(table: table, settings: settings, timestamp: timestamp, graphiteStatus: graphiteStatus)
+        // An internal counter deleted through the admin port is NaN for one flush (statsd adds
+        // to `undefined`): counted as nothing here.
+        let internalCounts = InternalCounter.allCases.map { counter in
+            let value = table.counter(counter.key(prefixStats: settings.prefixStats)) ?? 0
+            return value.isFinite ? Int(value) : 0
+        }
+        let prepared = PreparedFlush(table: table, settings: settings, timestamp: timestamp, graphiteStatus: graphiteStatus,
+                                     internalCounts: internalCounts)
         table.resetAfterFlush(settings: settings)
         return prepared
     }
@@ -81,6 +80,8 @@ public struct PreparedFlush: Sendable {
     let settings: StatsdSettings
     let timestamp: Int
     let graphiteStatus: GraphiteStatus
+    /// statsd's own counters this flush reports (by `InternalCounter.rawValue`).
+    public let internalCounts: [Int]
 
     public func compute(clock: () -> Double = StatsdFlushMaths.monotonicMilliseconds) -> StatsdFlushOutput {
         StatsdFlushMaths.process(table, settings: settings, timestamp: timestamp, graphiteStatus: graphiteStatus, clock: clock)
