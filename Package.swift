@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// carbon-cache's stages, in the order data flows through them.
-let carbon: [Target.Dependency] = ["CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork"]
+let carbon: [Target.Dependency] = ["CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "ServerRuntime"]
 
 let package = Package(
     name: "Stoker",
@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Manhole", targets: ["Manhole"]),
         .library(name: "ManholeLanguage", targets: ["ManholeLanguage"]),
         .library(name: "ReadCore", targets: ["ReadCore"]),
+        .library(name: "ServerRuntime", targets: ["ServerRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +39,9 @@ let package = Package(
         // Blocking TCP and HTTP for the helper threads that talk to other servers (statsd's
         // upstream copy, graphite-web's events and tags APIs).
         .target(name: "Delivery"),
+        // The runtime layer: named worker threads joined from threads or async code, the
+        // clocks, sleeps and injectable pacing that timing logic runs on, retry back-off.
+        .target(name: "ServerRuntime"),
         // Hashing and comparing metric names as bytes: statsd's and the cache's name tables.
         .target(name: "NameBytes"),
         // Etsy statsd's semantics and DogStatsD's datagram: byte parser, aggregation tables,
@@ -48,7 +52,7 @@ let package = Package(
         .target(
             name: "StatsdNetwork",
             dependencies: [
-                "StatsdCore", "CNetwork", "Delivery",
+                "StatsdCore", "CNetwork", "Delivery", "ServerRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -58,11 +62,11 @@ let package = Package(
         .target(name: "Pickle"),
         // carbon's configuration: carbon.conf's keys, storage-schemas.conf and
         // storage-aggregation.conf, white/blacklists, metric names and their file paths, the
-        // writer's settings, rate-limited logging and the clocks. No sockets, no threads.
+        // writer's settings, rate-limited logging. No sockets, no threads.
         .target(
             name: "CarbonConfig",
             dependencies: [
-                "Whisper", "Pickle",
+                "Whisper", "Pickle", "ServerRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,14 +77,14 @@ let package = Package(
         // write-ahead log that covers the points still in the cache.
         .target(
             name: "CarbonWriter",
-            dependencies: ["CarbonConfig", "CarbonCache", "Whisper", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CarbonConfig", "CarbonCache", "Whisper", "ServerRuntime", .product(name: "Logging", package: "swift-log")]
         ),
         // carbon on the network: plaintext and pickle receivers, the common receive path,
         // carbonlink, self-instrumentation, and CarbonService that assembles the stages.
         .target(
             name: "CarbonNetwork",
             dependencies: [
-                "CarbonConfig", "CarbonCache", "CarbonWriter", "Whisper", "Pickle", "NameBytes", "Delivery",
+                "CarbonConfig", "CarbonCache", "CarbonWriter", "Whisper", "Pickle", "NameBytes", "Delivery", "ServerRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -106,12 +110,12 @@ let package = Package(
         // The manhole's small Python-like language: tokenizer, parser, interpreter, values,
         // the line editor. Pure: what it can reach is what the host hands its interpreter.
         .target(name: "ManholeLanguage"),
-        .target(name: "Manhole", dependencies: ["CLibSSH", "ManholeLanguage", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork"]),
+        .target(name: "Manhole", dependencies: ["CLibSSH", "ManholeLanguage", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork", "ServerRuntime"]),
         .executableTarget(
             name: "stoker",
             dependencies: [
                 "Whisper", "Pickle", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork",
-                "Manhole", "ReadCore", "ReadServer",
+                "Manhole", "ReadCore", "ReadServer", "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,26 +126,28 @@ let package = Package(
             name: "stoker-bench",
             dependencies: [
                 "Whisper", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork",
+                "ServerRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WhisperTests", dependencies: ["Whisper"]),
         .testTarget(name: "NameBytesTests", dependencies: ["NameBytes"]),
+        .testTarget(name: "ServerRuntimeTests", dependencies: ["ServerRuntime"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle"]),
         .testTarget(name: "StatsdCoreTests", dependencies: ["StatsdCore"]),
-        .testTarget(name: "StatsdNetworkTests", dependencies: ["StatsdCore", "StatsdNetwork", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "StatsdNetworkTests", dependencies: ["StatsdCore", "StatsdNetwork", "ServerRuntime", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "ManholeTests",
             dependencies: ["Manhole", "ManholeLanguage", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork",
-                           "StatsdCore", "StatsdNetwork", "Whisper",
+                           "StatsdCore", "StatsdNetwork", "Whisper", "ServerRuntime",
                            .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CarbonConfigTests", dependencies: carbon + ["Whisper"]),
         .testTarget(name: "CarbonCacheTests", dependencies: carbon),
         .testTarget(name: "CarbonWriterTests", dependencies: carbon + ["Whisper"]),
         .testTarget(name: "CarbonNetworkTests", dependencies: carbon + ["Whisper", .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "ReadCoreTests", dependencies: ["ReadCore", "CarbonConfig", "CarbonCache", "Whisper", "Pickle"]),
+        .testTarget(name: "ReadCoreTests", dependencies: ["ReadCore", "CarbonConfig", "CarbonCache", "Whisper", "Pickle", "ServerRuntime"]),
         .testTarget(name: "ReadServerTests", dependencies: ["ReadServer", "ReadCore", "CarbonConfig", "CarbonCache",
                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "StokerCLITests", dependencies: ["stoker", "Whisper"]),

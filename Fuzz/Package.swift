@@ -54,6 +54,7 @@ let package = Package(
                 "CLibFuzzer",
                 .product(name: "CarbonConfig", package: "Stoker"), .product(name: "CarbonCache", package: "Stoker"),
         .product(name: "CarbonWriter", package: "Stoker"), .product(name: "CarbonNetwork", package: "Stoker"),
+                .product(name: "ServerRuntime", package: "Stoker"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

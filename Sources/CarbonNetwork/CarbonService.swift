@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServerRuntime
 import Synchronization
 
 /// Stoker's carbon half assembled: the cache, the writer threads, the receivers and
@@ -176,15 +177,14 @@ public final class CarbonService: Sendable {
     public func shutdown(drainProgress: @escaping @Sendable (CacheWriter.DrainProgress) -> Void = { _ in }) async {
         await stopReceiving()
         instrumentationTask.withLock { $0?.cancel() }
-        let writer = self.writer
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            // The drain blocks; it runs on its own thread, never on the concurrency pool.
-            let thread = Thread { writer.drainAndStop(progress: drainProgress); done.resume() }
-            thread.name = "stoker-drain"
-            thread.start()
+        let (writer, writeAheadLog, tagPoster, cache) = (self.writer, self.writeAheadLog, self.tagPoster, self.cache)
+        // The drain and the threads' stops block; they run on a thread of their own, never on
+        // the concurrency pool.
+        await WorkerThread.run(name: "stoker-drain") {
+            writer.drainAndStop(progress: drainProgress)
+            writeAheadLog?.stop(cacheEmpty: cache.size == 0)
+            tagPoster?.stop()
         }
-        writeAheadLog?.stop(cacheEmpty: cache.size == 0)
-        tagPoster?.stop()
         try? await group.shutdownGracefully()
     }
 }

@@ -14,13 +14,13 @@ public enum NameHash {
     }()
 
     /// The hash with this process's seed.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
         hash(p, n, seed: seed)
     }
 
     /// The hash with a given seed (tests: a fixed one).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func hash(_ p: UnsafeRawPointer, _ n: Int, seed: UInt64) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ seed ^ UInt64(truncatingIfNeeded: n)
         var i = 0
@@ -48,7 +48,7 @@ public enum NameHash {
     }
 
     /// Whether `n` bytes at `a` and `b` are equal (names are short: no call into libc).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
         var i = 0
         while i + 8 <= n {

@@ -36,13 +36,13 @@ public final class ReadAPI: Sendable {
         let answer: APIResponse?
         do {
             switch route {
-            case "/metrics/find", "/metrics" where route == "/metrics/find" || parameters.contains("query"):
+            case _ where route == "/metrics/find" || (route == "/metrics" && parameters.contains("query")):
                 statistics.finds.add(1, ordering: .relaxed)
                 answer = try FindView(tree: tree, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
             case "/render":
                 statistics.renders.add(1, ordering: .relaxed)
                 answer = try RenderView(tree: tree, tags: tags, store: store, limits: limits, now: now).answer(parameters, deadline: deadline)
-            case "/tags", _ where route.hasPrefix("/tags/"):
+            case _ where route == "/tags" || route.hasPrefix("/tags/"):
                 answer = TagsView(index: tags).answer(route: route, method: method, parameters)
             case "/metrics/index.json":
                 answer = try index(deadline: deadline)

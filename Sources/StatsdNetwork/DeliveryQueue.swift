@@ -1,4 +1,5 @@
 import Foundation
+import ServerRuntime
 import StatsdCore
 import Synchronization
 
@@ -21,7 +22,7 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
     private let deliver: @Sendable (Item, _ waiting: Int) -> Outcome
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = Mutex<WorkerThread?>(nil)
 
     init(name: String, capacity: Int, maximumBackoff: Double, deliver: @escaping @Sendable (Item, _ waiting: Int) -> Outcome) {
         self.name = name
@@ -33,9 +34,8 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
     var count: Int { state.withLock { $0.items.count } }
 
     func start() {
-        let thread = Thread { [self] in run(); done.signal() }
-        thread.name = name
-        thread.start()
+        let started = WorkerThread.start(name: name) { [self] in run() }
+        thread.withLock { $0 = started }
     }
 
     /// Queues `items`; returns how many of the oldest had to be dropped to stay within capacity.
@@ -52,15 +52,16 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
         return dropped
     }
 
-    /// Stops after trying to deliver what is queued, for at most `timeout` seconds.
+    /// Stops after trying to deliver what is queued, for at most `timeout` seconds (blocking: from
+    /// async code, through `WorkerThread.run`).
     func stop(timeout: Double) {
         state.withLock { $0.stopping = true }
         wake.signal()
-        _ = done.wait(timeout: .now() + timeout)
+        thread.withLock { $0 }?.waitBlocking(timeout: timeout)
     }
 
     private func run() {
-        var backoff = 0.5
+        var backoff = RetryBackoff(initial: 0.5, maximum: maximumBackoff)
         while true {
             let (next, waiting, stopping) = state.withLock { ($0.items.first, $0.items.count, $0.stopping) }
             guard let item = next else {
@@ -71,11 +72,11 @@ final class DeliveryQueue<Item: Sendable>: Sendable {
             switch deliver(item, waiting) {
             case .delivered, .discarded:
                 state.withLock { if !$0.items.isEmpty { $0.items.removeFirst() } }
-                backoff = 0.5
+                backoff.succeeded()
             case .retryLater:
                 if stopping { return }
-                _ = wake.wait(timeout: .now() + backoff)
-                backoff = min(backoff * 2, maximumBackoff)
+                // Woken early by a new item or the stop.
+                _ = wake.wait(timeout: .now() + backoff.failed())
             }
         }
     }

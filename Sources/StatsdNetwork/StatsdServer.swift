@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServerRuntime
 import StatsdCore
 import Synchronization
 
@@ -25,8 +26,8 @@ public final class StatsdServer: Sendable {
     private let channels = Mutex<[Channel]>([])
     private let stopping = Atomic<Bool>(false)
     private let flushWake = DispatchSemaphore(value: 0)
-    private let flushDone = DispatchSemaphore(value: 0)
-    private let readersDone = DispatchSemaphore(value: 0)
+    /// The reader threads, then the flush thread, once started.
+    private let threads = Mutex<(readers: [WorkerThread], flush: WorkerThread?)>(([], nil))
     private let flushCount = Atomic<Int>(0)
     /// statsd's own counters summed over every flush.
     public let totals = StatsdTotals()
@@ -35,7 +36,7 @@ public final class StatsdServer: Sendable {
         self.settings = settings
         self.logger = logger
         self.sink = sink
-        let now = Int(wallClock())
+        let now = Int(wallClockSeconds())
         state = Mutex(StatsdState(settings: settings.statsd, startupTime: now))
         readers = Mutex([])
         tcpTable = LockedTable(maxKeys: settings.statsd.maxKeysPerInterval)
@@ -81,11 +82,12 @@ public final class StatsdServer: Sendable {
             bound.append(Bound(name: "statsd-unix", port: 0, path: path))
         }
         readers.withLock { $0 = udp }
-        for (index, reader) in udp.enumerated() {
-            let thread = Thread { [readersDone] in reader.run(); readersDone.signal() }
-            thread.name = index < settings.readerThreads ? "stoker-statsd-udp-\(index)" : "stoker-statsd-unix"
-            thread.start()
+        let readerThreads = udp.enumerated().map { index, reader in
+            WorkerThread.start(name: index < settings.readerThreads ? "stoker-statsd-udp-\(index)" : "stoker-statsd-unix") {
+                reader.run()
+            }
         }
+        threads.withLock { $0.readers = readerThreads }
         if settings.tcpPort != 0 {
             let statsd = settings.statsd
             bound.append(try await listen("statsd-tcp", host: settings.tcpAddress, port: settings.tcpPort) { [tcpTable] pipeline in
@@ -103,9 +105,8 @@ public final class StatsdServer: Sendable {
         }
         forwarder?.start()
         eventPoster?.start()
-        let flushThread = Thread { [self] in runFlushes(); flushDone.signal() }
-        flushThread.name = "stoker-statsd-flush"
-        flushThread.start()
+        let flushThread = WorkerThread.start(name: "stoker-statsd-flush") { [self] in runFlushes() }
+        threads.withLock { $0.flush = flushThread }
         return bound
     }
 
@@ -123,13 +124,13 @@ public final class StatsdServer: Sendable {
 
     /// Flushes every flushInterval, aligned to the start time, until stopped; then once more.
     private func runFlushes() {
-        var schedule = FlushSchedule(interval: Double(settings.statsd.flushInterval) / 1000, start: wallClock())
+        var schedule = FlushSchedule(interval: Double(settings.statsd.flushInterval) / 1000, start: wallClockSeconds())
         while !stopping.load(ordering: .relaxed) {
-            let wait = schedule.wait(at: wallClock())
+            let wait = schedule.wait(at: wallClockSeconds())
             if wait > 0 && flushWake.wait(timeout: .now() + wait) == .success { continue }
             if stopping.load(ordering: .relaxed) { break }
             flush()
-            schedule.flushed(at: wallClock())
+            schedule.flushed(at: wallClockSeconds())
         }
     }
 
@@ -146,7 +147,7 @@ public final class StatsdServer: Sendable {
     /// previous flush's whisper slot would overwrite that full interval with a partial one.
     @discardableResult
     public func flush(final: Bool = false) -> StatsdFlushOutput {
-        let began = wallClock()
+        let began = wallClockSeconds()
         var badLines = 0
         var samples: [BadLineSample] = []
         var events: [StatsdEvent] = []
@@ -176,7 +177,7 @@ public final class StatsdServer: Sendable {
         eventPoster?.enqueue(events)
         let payload = forwarder == nil ? "" : output.plaintext()
         forwarder?.enqueue(payload)
-        let finished = wallClock()
+        let finished = wallClockSeconds()
         state.withLock { state in
             state.graphiteStatus = GraphiteStatus(lastException: state.graphiteStatus.lastException,
                                                   lastFlush: finished.rounded(.down),
@@ -228,7 +229,7 @@ public final class StatsdServer: Sendable {
     public func respondToAdmin(_ chunk: String) -> AdminResponse {
         state.withLock { state in
             absorbReaders(into: &state)
-            return AdminCommands.respond(toChunk: chunk, state: &state, now: Int(wallClock()))
+            return AdminCommands.respond(toChunk: chunk, state: &state, now: Int(wallClockSeconds()))
         }
     }
 
@@ -245,16 +246,21 @@ public final class StatsdServer: Sendable {
     public func stop(forwardTimeout: Double = 5) async {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
         let udp = readers.withLock { $0 }
+        let (readerThreads, flushThread) = threads.withLock { $0 }
         for reader in udp { reader.stop() }
-        for _ in udp { readersDone.wait() }
+        for thread in readerThreads { await thread.join() }
         for reader in udp { close(reader.socket) }
         for channel in channels.withLock({ $0 }) { try? await channel.close() }
         flushWake.signal()
-        flushDone.wait()
-        flush(final: true)
-        saveState()
-        forwarder?.stop(timeout: forwardTimeout)
-        eventPoster?.stop(timeout: forwardTimeout)
+        await flushThread?.join()
+        // The last flush, the state file and the deliveries' last attempts block: on a thread of
+        // their own, never on the concurrency pool.
+        await WorkerThread.run(name: "stoker-statsd-stop") { [self] in
+            flush(final: true)
+            saveState()
+            forwarder?.stop(timeout: forwardTimeout)
+            eventPoster?.stop(timeout: forwardTimeout)
+        }
         if let path = settings.unixSocket { unlink(path) }
         try? await group.shutdownGracefully()
         logger.info("event=statsd_stopped flushes=\(flushes)")

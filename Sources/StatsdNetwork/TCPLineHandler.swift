@@ -1,4 +1,5 @@
 import NIOCore
+import ServerRuntime
 import StatsdCore
 
 /// statsd's TCP input: newline-framed lines, the whole chunk read as ASCII (high bits dropped,
@@ -43,7 +44,7 @@ final class TCPLineHandler: ChannelInboundHandler {
             }
             return
         }
-        let now = Int(wallClock())
+        let now = Int(wallClockSeconds())
         table.withLock { table in
             pending.withUnsafeBytes { bytes in
                 parser.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<lastNewline]), into: &table)

@@ -1,6 +1,7 @@
 import CNetwork
 import Glibc
 import Logging
+import ServerRuntime
 import StatsdCore
 import Synchronization
 
@@ -50,7 +51,7 @@ final class UDPReader: Sendable {
                 }
                 continue
             }
-            let now = Int(wallClock())
+            let now = Int(wallClockSeconds())
             table.withLock { table in
                 for i in 0..<Int(received) {
                     let packet = UnsafeRawBufferPointer(rebasing: buffer[(i * Self.slotSize)..<(i * Self.slotSize + Int(lengths[i]))])
@@ -69,15 +70,6 @@ final class UDPReader: Sendable {
         }
     }
 
-    private func sleepBriefly() {
-        var request = timespec(tv_sec: 0, tv_nsec: 10_000_000)
-        nanosleep(&request, nil)
-    }
+    private func sleepBriefly() { sleepSeconds(0.01) }
 }
 
-/// Seconds since the epoch.
-func wallClock() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}

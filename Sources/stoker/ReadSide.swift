@@ -7,6 +7,7 @@ import Pickle
 import NIOCore
 import ReadCore
 import ReadServer
+import ServerRuntime
 import StatsdNetwork
 import Synchronization
 
@@ -78,7 +79,7 @@ final class ReadSide: Sendable {
         logger.info("event=tag_index_loaded series=\(tags.count)")
         let address = try await server.start()
         let root = carbon.settings.localDataDirectory
-        let thread = Thread { [self] in
+        WorkerThread.start(name: "stoker-index") { [self] in
             let began = Date()
             let progress = DataDirectoryScan.run(root: root, into: tree, reportEvery: 10_000) { progress in
                 logger.info("event=index_progress directories=\(progress.directories) leaves=\(progress.leaves)")
@@ -88,12 +89,10 @@ final class ReadSide: Sendable {
             // The writers' file events wait in a queue for the next query; applied at least
             // every second so the queue stays short when nobody asks.
             while !stopped.load(ordering: .relaxed) {
-                Thread.sleep(forTimeInterval: 1)
+                sleepSeconds(1)
                 tree.applyPending()
             }
         }
-        thread.name = "stoker-index"
-        thread.start()
         return address
     }
 

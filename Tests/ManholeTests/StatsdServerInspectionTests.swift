@@ -7,8 +7,8 @@ import XCTest
 
 final class StatsdServerInspectionTests: XCTestCase {
     /// Never started (no sockets) and kept for the process's life.
-    nonisolated(unsafe) static let server = StatsdServer(settings: StatsdServerSettings(), logger: Logger(label: "statsd-test"),
-                                                         sink: { _ in })
+    static let server = StatsdServer(settings: StatsdServerSettings(), logger: Logger(label: "statsd-test"),
+                                      sink: { _ in })
 
     func testPendingValuesAndFlush() throws {
         let server = Self.server

@@ -2,6 +2,7 @@ import CarbonConfig
 import CarbonCache
 import CarbonWriter
 import CarbonNetwork
+import ServerRuntime
 
 /// The wall-clock seconds a run may have stamped on a `-1` point, widened to whole seconds on
 /// both sides (MIN_TIMESTAMP_RESOLUTION rounds down).

@@ -1,4 +1,5 @@
 import Logging
+import ServerRuntime
 import Synchronization
 
 /// Logs at most `burst` messages per `interval` seconds for each kind of event, then one

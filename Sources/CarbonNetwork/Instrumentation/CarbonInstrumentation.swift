@@ -4,6 +4,7 @@ import CarbonWriter
 import Synchronization
 
 import Glibc
+import ServerRuntime
 
 /// carbon's self-instrumentation (docs/carbon.md §10): every CARBON_METRIC_INTERVAL, per-interval counts and
 /// gauges stored straight into the cache as `<prefix>.agents.<host>-<instance>.<stat>` (no

@@ -2,6 +2,7 @@ import CarbonCache
 import CarbonConfig
 import CarbonWriter
 import Logging
+import ServerRuntime
 import Synchronization
 
 /// carbon's common receive path (docs/carbon.md §5), shared by every receiver: white/blacklist,

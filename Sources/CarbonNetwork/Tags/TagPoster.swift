@@ -2,6 +2,7 @@ import CarbonConfig
 import Delivery
 import Foundation
 import Logging
+import ServerRuntime
 import Synchronization
 
 /// carbon's tag posting (`ENABLE_TAGS` with `GRAPHITE_URL`, docs/carbon.md §15): every series
@@ -17,7 +18,7 @@ public final class TagPoster: Sendable {
     private let log: RateLimitedLogger
     private let queue = Mutex(Queue())
     private let wake = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = Mutex<WorkerThread?>(nil)
     public let posted = Atomic<Int>(0)
     public let dropped = Atomic<Int>(0)
     public let failedBatches = Atomic<Int>(0)
@@ -51,19 +52,15 @@ public final class TagPoster: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            run()
-            done.signal()
-        }
-        thread.name = "stoker-tags"
-        thread.start()
+        let started = WorkerThread.start(name: "stoker-tags") { [self] in run() }
+        thread.withLock { $0 = started }
     }
 
     /// Posts what is queued (for at most `timeout` seconds), then stops.
     public func stop(timeout: Double = 5) {
         queue.withLock { $0.stopping = true }
         wake.signal()
-        _ = done.wait(timeout: .now() + timeout)
+        thread.withLock { $0 }?.waitBlocking(timeout: timeout)
     }
 
     private func run() {

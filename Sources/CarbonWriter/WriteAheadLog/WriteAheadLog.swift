@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 
 import Glibc
+import ServerRuntime
 
 /// The write-ahead log of accepted points (WAL_DIR). Every point a receiver stores in the cache
 /// is appended here too; a thread writes and fsyncs what was appended every WAL_FSYNC_INTERVAL
@@ -32,7 +33,7 @@ public final class WriteAheadLog: Sendable {
     private let segments = Mutex(Segments())
     private let writer = Mutex<CacheWriter?>(nil)
     private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = Mutex<WorkerThread?>(nil)
     private let started = Atomic<Bool>(false)
     private let log: RateLimitedLogger
 
@@ -78,9 +79,8 @@ public final class WriteAheadLog: Sendable {
     public func start(writer: CacheWriter) {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         self.writer.withLock { $0 = writer }
-        let thread = Thread { [self] in run(); finished.signal() }
-        thread.name = "stoker-wal"
-        thread.start()
+        let started = WorkerThread.start(name: "stoker-wal") { [self] in run() }
+        thread.withLock { $0 = started }
     }
 
     /// Appends the points of a batch just stored in the cache.
@@ -100,13 +100,14 @@ public final class WriteAheadLog: Sendable {
         pending.withLock { WriteAheadLogRecord.append(name: name, point, to: &$0) }
     }
 
-    /// Writes and fsyncs what is left, then stops the thread. With `cacheEmpty` (the shutdown
-    /// drain wrote every point) every segment is removed: nothing is left to replay.
+    /// Writes and fsyncs what is left, then stops the thread (blocking: from async code, through
+    /// `WorkerThread.run`). With `cacheEmpty` (the shutdown drain wrote every point) every
+    /// segment is removed: nothing is left to replay.
     public func stop(cacheEmpty: Bool) {
         guard started.load(ordering: .relaxed) else { return }
         segments.withLock { $0.stopping = true }
         wake.signal()
-        finished.wait()
+        thread.withLock { $0 }?.waitBlocking()
         if cacheEmpty {
             for sequence in segmentSequences() { unlink(path(sequence)) }
         }

@@ -3,6 +3,7 @@ import CarbonConfig
 import Dispatch
 import Foundation
 import Logging
+import ServerRuntime
 import Synchronization
 import Whisper
 
@@ -40,16 +41,21 @@ public final class CacheWriter: Sendable {
     /// Told of files created, opened and written, and of new metrics waiting for a create (the
     /// read API's name tree and tag index, carbon's tag posting).
     private let fileObservers = Mutex<[FileObserver]>([])
-    private let finished = DispatchSemaphore(value: 0)
+    /// The writer threads, once started.
+    private let threads = Mutex<[WorkerThread]>([])
+    /// The clock and sleep the writers pace themselves by (a manual clock in tests).
+    let pacing: Pacing
     private let started = Atomic<Bool>(false)
 
-    public init(cache: MetricCache, settings: WriterSettings, layout: StorageLayout, logger: Logger) {
+    public init(cache: MetricCache, settings: WriterSettings, layout: StorageLayout, logger: Logger, pacing: Pacing = .real) {
         self.cache = cache
+        self.pacing = pacing
         self.settings = settings
         self.layout = Mutex(layout)
         self.log = RateLimitedLogger(logger: logger)
-        updateBucket = TokenBucket(capacity: settings.maxUpdatesPerSecond, ratePerSecond: settings.maxUpdatesPerSecond)
-        createBucket = TokenBucket(capacity: settings.maxCreatesPerMinute, ratePerSecond: settings.maxCreatesPerMinute.map { $0 / 60 })
+        updateBucket = TokenBucket(capacity: settings.maxUpdatesPerSecond, ratePerSecond: settings.maxUpdatesPerSecond, pacing: pacing)
+        createBucket = TokenBucket(capacity: settings.maxCreatesPerMinute, ratePerSecond: settings.maxCreatesPerMinute.map { $0 / 60 },
+                                   pacing: pacing)
     }
 
     /// Starts the writer threads.
@@ -58,17 +64,15 @@ public final class CacheWriter: Sendable {
         let count = max(1, min(settings.threads, cache.shardCount))
         let budget = max(1, settings.openFileBudget / count)
         cleanRoundStarts.withLock { $0 = Array(repeating: -.infinity, count: count) }
-        for index in 0..<count {
+        let started = (0..<count).map { index in
             let shards = Array(stride(from: index, to: cache.shardCount, by: count))
-            let thread = Thread { [self] in
+            return WorkerThread.start(name: "stoker-writer-\(index)") { [self] in
                 var worker = WriterWorker(writer: self, shards: shards, openFileBudget: budget)
                 worker.index = index
                 worker.run()
-                finished.signal()
             }
-            thread.name = "stoker-writer-\(index)"
-            thread.start()
         }
+        threads.withLock { $0 = started }
         startCreateBacklogProgress()
     }
 
@@ -101,12 +105,12 @@ public final class CacheWriter: Sendable {
         stopping.store(true, ordering: .relaxed)
         guard started.load(ordering: .relaxed) else { return }
         let begin = monotonicSeconds()
-        var remaining = threadCount
+        var running = threads.withLock { $0 }
         var ticks = 0
         var pointsBefore = startSize
-        while remaining > 0 {
-            if finished.wait(timeout: .now() + 1) == .success {
-                remaining -= 1
+        while let thread = running.first {
+            if thread.waitBlocking(timeout: 1) {
+                running.removeFirst()
                 continue
             }
             ticks += 1

@@ -3,6 +3,7 @@ import CarbonCache
 import Foundation
 
 import Glibc
+import ServerRuntime
 
 /// Progress lines while new metrics wait for MAX_CREATES_PER_MINUTE tokens (Stoker keeps
 /// their points in the cache where carbon drops them, so an operator needs to see the queue
@@ -90,31 +91,18 @@ extension CacheWriter {
     /// until the writer stops (the shutdown drain lifts the limit and logs its own progress).
     func startCreateBacklogProgress() {
         guard let limit = settings.maxCreatesPerMinute else { return }
-        let thread = Thread { [self] in
-            nameThreadForTheKernel("stoker-backlog")
+        WorkerThread.start(name: "stoker-backlog") { [self] in
             var progress = CreateBacklogProgress(maxCreatesPerMinute: limit)
             while !stopping.load(ordering: .relaxed) {
-                if let line = progress.tick(at: monotonicSeconds(),
+                if let line = progress.tick(at: pacing.now(),
                                             deferredCreates: statistics.deferredCreates.load(ordering: .relaxed),
                                             creates: statistics.creates.load(ordering: .relaxed),
                                             countPending: pendingCreates) {
                     log.logger.info("\(line)")
                 }
-                sleepSeconds(0.5)
+                pacing.sleep(0.5)
             }
         }
-        thread.name = "stoker-backlog"
-        thread.start()
-    }
-
-    /// Foundation keeps Thread.name to itself on Linux, and Glibc's Swift module lacks
-    /// pthread_setname_np; writing the name where glibc's own implementation does makes the
-    /// thread visible in `top -H` and /proc (at most 15 bytes). Best effort.
-    private func nameThreadForTheKernel(_ name: String) {
-        let fd = open("/proc/thread-self/comm", O_WRONLY)
-        guard fd >= 0 else { return }
-        _ = name.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, min(name.utf8.count, 15)) }
-        close(fd)
     }
 
     /// Cached metrics with no file yet: those waiting for a create token (plus any a writer is

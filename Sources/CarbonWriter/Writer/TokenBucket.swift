@@ -3,6 +3,7 @@ import CarbonCache
 import Synchronization
 
 import Glibc
+import ServerRuntime
 
 /// carbon's rate limiter: float tokens refilled continuously, starting full. `nil` rate means
 /// unlimited (carbon's `inf`).

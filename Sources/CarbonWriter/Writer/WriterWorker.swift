@@ -4,6 +4,7 @@ import Foundation
 import Whisper
 
 import Glibc
+import ServerRuntime
 
 /// One writer thread's state: its shards, its open files, its quarantine. Never shared.
 struct WriterWorker {
@@ -29,9 +30,10 @@ struct WriterWorker {
     /// New metrics already reported waiting for a create (reported once each).
     var announcedWaiting: Set<String> = []
     var seenGeneration = 0
-    var backoff = 0.0
-    var lastSweep = monotonicSeconds()
-    var lastDeletedFilesCheck = monotonicSeconds()
+    /// After a round that wrote nothing because every write failed (a full disk?).
+    var backoff = RetryBackoff(initial: 0.1, maximum: 5)
+    var lastSweep: Double
+    var lastDeletedFilesCheck: Double
     /// Points and updates written in the current round (whether the writer is behind).
     var roundPoints = 0
     var roundUpdates = 0
@@ -45,10 +47,13 @@ struct WriterWorker {
         let directoryCapacity = min(256, openFileBudget / 8)
         self.directories = OpenDirectories(capacity: directoryCapacity)
         self.openFileBudget = openFileBudget - directoryCapacity
+        lastSweep = writer.pacing.now()
+        lastDeletedFilesCheck = lastSweep
     }
 
     private var cache: MetricCache { writer.cache }
     private var stats: WriterStatistics { writer.statistics }
+    private var pacing: Pacing { writer.pacing }
 
     mutating func run() {
         var shutdownFailingSince: Double? = nil
@@ -62,12 +67,12 @@ struct WriterWorker {
             roundPoints = 0
             roundUpdates = 0
             let strategy = writer.settings.strategy
-            let roundStart = monotonicSeconds()
+            let roundStart = pacing.now()
             let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
             if summaries.isEmpty {
                 markCleanRound(startedAt: roundStart)
                 if stopping { return }
-                sleepSeconds(0.05)
+                pacing.sleep(0.05)
                 continue
             }
             let order = strategy.order(summaries, now: wallClockSeconds(),
@@ -85,23 +90,23 @@ struct WriterWorker {
                 markCleanRound(startedAt: roundStart)
             }
             if progressed > 0 {
-                backoff = 0
+                backoff.succeeded()
                 shutdownFailingSince = nil
                 continue
             }
             if failed > 0 {
                 // Nothing could be written (a full disk?): back off, and on shutdown give up after
                 // the configured time rather than hang forever.
-                backoff = min(max(backoff * 2, 0.1), 5)
+                let wait = backoff.failed()
                 if stopping {
-                    let now = monotonicSeconds()
+                    let now = pacing.now()
                     if now - (shutdownFailingSince ?? now) > writer.settings.shutdownRetrySeconds { return }
                     if shutdownFailingSince == nil { shutdownFailingSince = now }
                 }
-                sleepSeconds(backoff)
+                pacing.sleep(wait)
             } else {
                 // Only metrics waiting for a create token, or too young for MIN_TIMESTAMP_LAG.
-                sleepSeconds(min(max(writer.createBucket.waitTimeWithoutTaking(), 0.01), 0.5))
+                pacing.sleep(min(max(writer.createBucket.waitTimeWithoutTaking(), 0.01), 0.5))
             }
         }
     }
@@ -129,7 +134,7 @@ struct WriterWorker {
         var before = cache.size
         var quietTicks = 0
         while waited < limit, cache.isBelowLowWatermark, !writer.stopping.load(ordering: .relaxed) {
-            sleepSeconds(tick)
+            pacing.sleep(tick)
             waited += tick
             let now = cache.size
             quietTicks = now - before < max(200, now / 500) ? quietTicks + 1 : 0
@@ -154,7 +159,7 @@ struct WriterWorker {
     /// Every minute, lets the cache forget the metrics of this worker's shards that had no
     /// points for a whole minute (the cache keeps a written metric's entry for its next point).
     mutating func sweepIdleMetrics() {
-        let now = monotonicSeconds()
+        let now = pacing.now()
         guard now - lastSweep >= 60 else { return }
         lastSweep = now
         cache.sweepIdleMetrics(ofShards: shards)
@@ -165,7 +170,7 @@ struct WriterWorker {
     /// a kept descriptor would go on writing into the deleted file. A file whose descriptor is
     /// released is reopened by name for every write and so found missing at once.
     mutating func dropDeletedFiles(force: Bool = false) {
-        let now = monotonicSeconds()
+        let now = pacing.now()
         guard force || now - lastDeletedFilesCheck >= 5 else { return }
         lastDeletedFilesCheck = now
         let deleted = handles.filter { $0.value.pinned && $0.value.file.isDeleted }.map(\.key)

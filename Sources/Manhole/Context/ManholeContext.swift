@@ -3,6 +3,7 @@ import CarbonConfig
 import CarbonCache
 import CarbonWriter
 import CarbonNetwork
+import ServerRuntime
 
 /// What the manhole language can see of the running process. The app builds one from its live
 /// objects (see `init(carbon:manhole:statsd:)`); tests build one from a bare MetricCache.
@@ -42,7 +43,7 @@ public struct ManholeContext: Sendable {
         self.settings = settings
         self.whisperPath = whisperPath
         self.statsd = statsd
-        self.clock = clock ?? { SystemClock.wall() }
+        self.clock = clock ?? { wallClockSeconds() }
     }
 
     /// The context over a running carbon service: its cache, writer and settings (plus the
@@ -80,7 +81,7 @@ public struct ManholeContext: Sendable {
         let waiting = cache.counts().map(\.metric)
         let target = cache.size
         writer.start()
-        let deadline = SystemClock.monotonic() + timeout
+        let deadline = monotonicSeconds() + timeout
         var pending = waiting
         while true {
             let now = statistics.snapshot
@@ -88,11 +89,11 @@ public struct ManholeContext: Sendable {
             if progressed >= target { return now.committedPoints - before.committedPoints }
             pending.removeAll { cache.points(of: $0).isEmpty }
             if pending.isEmpty { return now.committedPoints - before.committedPoints }
-            if SystemClock.monotonic() > deadline {
+            if monotonicSeconds() > deadline {
                 throw PythonError("RuntimeError", "timed out after \(Int(timeout)) s: \(pending.count) metrics still cached "
                     + "(\(now.committedPoints - before.committedPoints) points written; writer limits or write errors?)")
             }
-            SystemClock.pause(seconds: 0.005)
+            sleepSeconds(0.005)
         }
     }
 

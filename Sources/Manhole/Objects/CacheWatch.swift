@@ -3,6 +3,7 @@ import CarbonConfig
 import CarbonCache
 import CarbonWriter
 import CarbonNetwork
+import ServerRuntime
 
 /// `watch('pattern')`: prints points as they enter the cache (`metric value timestamp`, the
 /// plaintext protocol's order) until Ctrl-C, the client leaving, or `seconds`. It polls the
@@ -40,14 +41,14 @@ struct CacheWatch {
     func run(seconds: Double?, _ run: Invocation) {
         run.write("watching \(PythonValue.repr(glob.pattern)) (Ctrl-C to stop)\n")
         var seen = snapshot()
-        let deadline = seconds.map { SystemClock.monotonic() + $0 }
+        let deadline = seconds.map { monotonicSeconds() + $0 }
         while true {
             if run.waitForInterrupt(0.1) { break }
             let current = snapshot()
             let lines = Self.newLines(seen: seen, current: current)
             if !lines.isEmpty { run.write(lines.joined(separator: "\n") + "\n") }
             seen = current
-            if let deadline, SystemClock.monotonic() >= deadline { break }
+            if let deadline, monotonicSeconds() >= deadline { break }
         }
     }
 }

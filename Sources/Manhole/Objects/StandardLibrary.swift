@@ -4,6 +4,7 @@ import CarbonCache
 import CarbonWriter
 import CarbonNetwork
 import Foundation
+import ServerRuntime
 import Whisper
 
 /// The names a manhole session starts with: Python built-ins, carbon's modules (`carbon`,
@@ -104,9 +105,9 @@ struct StandardLibrary {
             guard let statistics = context.writerStatistics else { throw PythonError("RuntimeError", "no writer statistics in this process") }
             let seconds = min(max(try arguments.number("rates", 0, "seconds") ?? 1, 0.1), 60)
             let before = statistics.snapshot
-            let began = SystemClock.monotonic()
+            let began = monotonicSeconds()
             _ = run.waitForInterrupt(seconds)
-            let elapsed = max(SystemClock.monotonic() - began, 0.001)
+            let elapsed = max(monotonicSeconds() - began, 0.001)
             let after = statistics.snapshot
             func rate(_ a: Int, _ b: Int) -> PythonValue { .float(((Double(b - a) / elapsed) * 10).rounded() / 10) }
             return .dict([

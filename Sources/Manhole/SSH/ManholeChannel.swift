@@ -1,5 +1,6 @@
 import ManholeLanguage
 import CLibSSH
+import ServerRuntime
 
 /// One SSH session channel of a connection: a pty shell, a shell without a pty (statements
 /// piped on stdin) or an exec command, driven by a ShellSession. libssh's callbacks only
@@ -151,7 +152,7 @@ final class ManholeChannel: ShellIO {
     }
 
     func waitForInterrupt(_ seconds: Double) -> Bool {
-        let deadline = SystemClock.monotonic() + seconds
+        let deadline = monotonicSeconds() + seconds
         while true {
             if peerClosed || broken { return true }
             if pty, let index = input.firstIndex(of: 0x03) {
@@ -159,7 +160,7 @@ final class ManholeChannel: ShellIO {
                 input.removeFirst(index + 1)
                 return true
             }
-            let remaining = deadline - SystemClock.monotonic()
+            let remaining = deadline - monotonicSeconds()
             if remaining <= 0 { return false }
             let milliseconds = Int32(min(remaining, 0.1) * 1000) + 1
             if !connection.pollOnce(milliseconds: milliseconds) { return true }

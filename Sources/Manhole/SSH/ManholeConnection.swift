@@ -2,6 +2,7 @@ import ManholeLanguage
 import CLibSSH
 import Logging
 import Glibc
+import ServerRuntime
 
 /// One SSH connection on its own dedicated thread: key exchange, public-key authentication,
 /// then an event loop that feeds the channels' shells. The session, its channels and its event
@@ -19,7 +20,7 @@ final class ManholeConnection {
     private(set) var channels: [ManholeChannel] = []
     private var authenticated = false
     private var deniedAttempts = 0
-    private var lastActivity = SystemClock.monotonic()
+    private var lastActivity = monotonicSeconds()
 
     /// Poll granularity of the loop: how soon a stop or a timeout is noticed.
     static let pollMilliseconds: Int32 = 100
@@ -59,7 +60,7 @@ final class ManholeConnection {
         ssh_set_server_callbacks(session, serverCallbacks)
         ssh_set_auth_methods(session, Int32(SSH_AUTH_METHOD_PUBLICKEY))
 
-        let started = SystemClock.monotonic()
+        let started = monotonicSeconds()
         guard keyExchange(deadline: started + environment.loginTimeout) else {
             logger.debug("manhole: key exchange with \(peer) failed: \(errorText)")
             return
@@ -67,7 +68,7 @@ final class ManholeConnection {
         guard let event = ssh_event_new() else { return }
         self.event = event
         ssh_event_add_session(event, session)
-        lastActivity = SystemClock.monotonic()
+        lastActivity = monotonicSeconds()
 
         while true {
             if environment.isStopping() { break }
@@ -79,7 +80,7 @@ final class ManholeConnection {
                 break
             }
             if !authenticated {
-                if SystemClock.monotonic() - started > environment.loginTimeout {
+                if monotonicSeconds() - started > environment.loginTimeout {
                     logger.notice("manhole: \(peer) did not authenticate within MANHOLE_LOGIN_TIMEOUT (\(environment.loginTimeout) s)")
                     break
                 }
@@ -87,7 +88,7 @@ final class ManholeConnection {
             }
             for channel in channels { channel.pump() }
             channels.removeAll { $0.releaseIfClosed() }
-            if SystemClock.monotonic() - lastActivity > environment.idleTimeout {
+            if monotonicSeconds() - lastActivity > environment.idleTimeout {
                 logger.notice("manhole: \(peer) idle for MANHOLE_IDLE_TIMEOUT (\(environment.idleTimeout) s), disconnecting")
                 for channel in channels { channel.write("\nidle timeout, bye\n") }
                 break
@@ -114,7 +115,7 @@ final class ManholeConnection {
             quickAck()
             if rc == SSH_OK { return true }
             guard rc == SSH_AGAIN, !environment.isStopping() else { return false }
-            let remaining = deadline - SystemClock.monotonic()
+            let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else { return false }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&pfd, 1, Int32(min(remaining, 0.1) * 1000) + 1)
@@ -123,7 +124,7 @@ final class ManholeConnection {
 
     /// Something arrived from the client: the idle clock restarts.
     func touch() {
-        lastActivity = SystemClock.monotonic()
+        lastActivity = monotonicSeconds()
     }
 
     var isConnected: Bool {

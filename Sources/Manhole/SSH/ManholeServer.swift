@@ -2,6 +2,7 @@ import ManholeLanguage
 import CLibSSH
 import Foundation
 import Logging
+import ServerRuntime
 import Synchronization
 import Glibc
 
@@ -155,20 +156,15 @@ public final class ManholeServer: Sendable {
             _ = write(wakeFD, &byte, 1)
             close(wakeFD)
         }
-        let deadline = SystemClock.monotonic() + timeout
-        while state.withLock({ $0.threads }) > 0, SystemClock.monotonic() < deadline {
-            SystemClock.pause(seconds: 0.01)
+        let deadline = monotonicSeconds() + timeout
+        while state.withLock({ $0.threads }) > 0, monotonicSeconds() < deadline {
+            sleepSeconds(0.01)
         }
     }
 
     /// `stop()` without blocking a concurrency thread: the wait runs on a dedicated thread.
     public func shutdown(timeout: Double = 5) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Self.spawn(name: "manhole-stop") { [self] in
-                stop(timeout: timeout)
-                continuation.resume()
-            }
-        }
+        await WorkerThread.run(name: "manhole-stop") { [self] in stop(timeout: timeout) }
     }
 
     /// Open connections now.
@@ -187,7 +183,7 @@ public final class ManholeServer: Sendable {
             let ready = poll(&fds, 2, 1000)
             if ready < 0 && errno != EINTR {
                 logger.error("manhole: poll failed: \(String(cString: strerror(errno)))")
-                SystemClock.pause(seconds: 0.1)
+                sleepSeconds(0.1)
                 continue
             }
             if fds[1].revents != 0 { break }
@@ -240,11 +236,9 @@ public final class ManholeServer: Sendable {
 
     // MARK: helpers
 
+    /// A session's thread: a deep stack for the interpreter's recursion.
     static func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.stackSize = 16 << 20
-        thread.start()
+        WorkerThread.start(name: name, stackSize: 16 << 20, body)
     }
 
     static func localPort(of fd: Int32) -> Int? {

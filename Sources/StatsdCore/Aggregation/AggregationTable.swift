@@ -3,28 +3,19 @@ import NameBytes
 /// The counters, timers, gauges and sets of one interval, keyed by name bytes. Each reader
 /// thread parses into its own table; at flush the readers' tables are merged into the
 /// long-lived table that `StatsdFlushMaths` reads and that `resetAfterFlush` prepares for the
-/// next interval (statsd's clear_metrics, docs/statsd.md §3.5). The four types are separate maps, each keeping statsd's
-/// first-insertion order.
+/// next interval (statsd's clear_metrics, docs/statsd.md §3.5). Each metric kind is its own
+/// table (`CounterTable`, `TimerTable`, `GaugeTable`, `SetTable`) keeping statsd's
+/// first-insertion order; this type adds the shared key limit, internal counts and DogStatsD's
+/// extras.
 public struct AggregationTable: Sendable {
     /// Distinct keys (four types together) this table accepts; further new keys are dropped
     /// and counted as `keysOverLimit`.
     public var maxKeys: Int
 
-    var counterNames = NameIndex()
-    var counterValues: [Double] = []
-
-    var timerNames = NameIndex()
-    /// Per timer: the sum of 1/sampleRate over its samples (statsd's `timer_counters`).
-    var timerSampleCounts: [Double] = []
-    /// Timer samples in arrival order, as (timer id, value) pairs.
-    var timerSampleIDs: [Int32] = []
-    var timerSampleValues: [Double] = []
-
-    var gaugeNames = NameIndex()
-    var gaugeSlots: [GaugeSlot] = []
-
-    var setNames = NameIndex()
-    var setMembers: [Set<SetMember>] = []
+    var counterTable = CounterTable()
+    var timerTable = TimerTable()
+    var gaugeTable = GaugeTable()
+    var setTable = SetTable()
 
     /// Internal counts not yet folded into the `<prefixStats>.*` counters.
     var internalCounts = [Int](repeating: 0, count: InternalCounter.allCases.count)
@@ -46,7 +37,7 @@ public struct AggregationTable: Sendable {
     }
 
     /// Number of distinct keys over the four types.
-    public var keyCount: Int { counterNames.count + timerNames.count + gaugeNames.count + setNames.count }
+    public var keyCount: Int { counterTable.count + timerTable.count + gaugeTable.count + setTable.count }
 
     /// An internal count not yet folded into its counter.
     public func internalCount(_ counter: InternalCounter) -> Int { internalCounts[counter.rawValue] }
@@ -58,11 +49,10 @@ public struct AggregationTable: Sendable {
 
     /// Empties the table for the next interval, keeping its allocations.
     public mutating func removeAll() {
-        counterNames.removeAll(); counterValues.removeAll(keepingCapacity: true)
-        timerNames.removeAll(); timerSampleCounts.removeAll(keepingCapacity: true)
-        timerSampleIDs.removeAll(keepingCapacity: true); timerSampleValues.removeAll(keepingCapacity: true)
-        gaugeNames.removeAll(); gaugeSlots.removeAll(keepingCapacity: true)
-        setNames.removeAll(); setMembers.removeAll(keepingCapacity: true)
+        counterTable.removeAll()
+        timerTable.removeAll()
+        gaugeTable.removeAll()
+        setTable.removeAll()
         for i in internalCounts.indices { internalCounts[i] = 0 }
         lastMessageSeen = nil
         badLineSamples.removeAll(keepingCapacity: true)
@@ -71,65 +61,38 @@ public struct AggregationTable: Sendable {
 
     // MARK: - Hot path (name bytes already hashed)
 
-    @inline(__always)
-    private mutating func admitNewKey() -> Bool {
-        if keyCount >= maxKeys {
-            internalCounts[InternalCounter.keysOverLimit.rawValue] += 1
-            return false
-        }
-        return true
+    /// A new key over `maxKeys` is dropped and counted.
+    private var mayInsert: Bool {
+        @inline(__always) get { keyCount < maxKeys }
     }
 
-    /// statsd: `if (!counters[key]) counters[key] = 0; counters[key] += value`.
+    @inline(__always)
+    private mutating func refuseKey() {
+        internalCounts[InternalCounter.keysOverLimit.rawValue] += 1
+    }
+
     @inline(__always)
     mutating func addCounter(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64, _ value: Double) {
-        if let id = counterNames.find(p, n, hash: hash) {
-            let current = counterValues[id]
-            counterValues[id] = (current == 0 || current.isNaN ? 0 : current) + value
-        } else if admitNewKey() {
-            _ = counterNames.insert(p, n, hash: hash)
-            counterValues.append(0 + value)
-        }
+        let may = mayInsert
+        if !counterTable.add(p, n, hash: hash, value, mayInsert: may) { refuseKey() }
     }
 
     @inline(__always)
     mutating func addTimer(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64, _ value: Double, weight: Double) {
-        let id: Int
-        if let found = timerNames.find(p, n, hash: hash) {
-            id = found
-        } else {
-            guard admitNewKey() else { return }
-            id = timerNames.insert(p, n, hash: hash)
-            timerSampleCounts.append(0)
-        }
-        timerSampleCounts[id] += weight
-        timerSampleIDs.append(Int32(id))
-        timerSampleValues.append(value)
+        let may = mayInsert
+        if !timerTable.add(p, n, hash: hash, value, weight: weight, mayInsert: may) { refuseKey() }
     }
 
     @inline(__always)
     mutating func applyGauge(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64, _ value: Double, signed: Bool) {
-        if let id = gaugeNames.find(p, n, hash: hash) {
-            gaugeSlots[id].apply(value, signed: signed)
-        } else if admitNewKey() {
-            _ = gaugeNames.insert(p, n, hash: hash)
-            gaugeSlots.append(GaugeSlot(sample: value, signed: signed))
-        }
+        let may = mayInsert
+        if !gaugeTable.apply(p, n, hash: hash, value, signed: signed, mayInsert: may) { refuseKey() }
     }
 
-    /// Inserts a set member; `member == nil` creates the set without a member (statsd ignores
-    /// the member `__proto__`).
     @inline(__always)
     mutating func addSetMember(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64, member: SetMember?) {
-        let id: Int
-        if let found = setNames.find(p, n, hash: hash) {
-            id = found
-        } else {
-            guard admitNewKey() else { return }
-            id = setNames.insert(p, n, hash: hash)
-            setMembers.append([])
-        }
-        if let member { setMembers[id].insert(member) }
+        let may = mayInsert
+        if !setTable.add(p, n, hash: hash, member: member, mayInsert: may) { refuseKey() }
     }
 
     /// A DogStatsD counter or gauge sample with the client's timestamp.
@@ -170,24 +133,12 @@ public struct AggregationTable: Sendable {
 
     /// Sets a counter to a value, creating it if needed (statsd's startup zeroes, resets).
     public mutating func setCounter(_ name: String, _ value: Double) {
-        AggregationTable.withName(name) { p, n, h in
-            if let id = counterNames.find(p, n, hash: h) { counterValues[id] = value }
-            else { _ = counterNames.insert(p, n, hash: h); counterValues.append(value) }
-        }
+        AggregationTable.withName(name) { counterTable.set($0, $1, hash: $2, value) }
     }
 
     /// Sets a gauge without touching its TTL (statsd's `timestamp_lag`).
     public mutating func setGauge(_ name: String, _ value: Double) {
-        AggregationTable.withName(name) { p, n, h in
-            if let id = gaugeNames.find(p, n, hash: h) {
-                gaugeSlots[id].startsFromPrior = false
-                gaugeSlots[id].value = value
-                gaugeSlots[id].laterDeltas = []
-            } else {
-                _ = gaugeNames.insert(p, n, hash: h)
-                gaugeSlots.append(GaugeSlot(absolute: value, ttl: nil))
-            }
-        }
+        AggregationTable.withName(name) { gaugeTable.set($0, $1, hash: $2, value) }
     }
 
     /// A sample applied to a gauge as a `|g` line would (TTL untouched).
@@ -208,62 +159,26 @@ public struct AggregationTable: Sendable {
         AggregationTable.withName(name) { addSetMember($0, $1, hash: $2, member: nil) }
     }
 
-    public func counter(_ name: String) -> Double? { counterNames.find(name).map { counterValues[$0] } }
+    public func counter(_ name: String) -> Double? { counterTable.value(name) }
 
-    public func gauge(_ name: String) -> Double? {
-        gaugeNames.find(name).map { gaugeSlots[$0].resolved(prior: nil) }
-    }
+    public func gauge(_ name: String) -> Double? { gaugeTable.value(name) }
 
     /// A timer's values in arrival order and its sample-scaled count.
-    public func timer(_ name: String) -> (values: [Double], count: Double)? {
-        guard let id = timerNames.find(name) else { return nil }
-        var values: [Double] = []
-        for (i, sid) in timerSampleIDs.enumerated() where Int(sid) == id { values.append(timerSampleValues[i]) }
-        return (values, timerSampleCounts[id])
-    }
+    public func timer(_ name: String) -> (values: [Double], count: Double)? { timerTable.timer(name) }
 
-    public func setMembers(_ name: String) -> Set<String>? {
-        setNames.find(name).map { Set(setMembers[$0].map(\.text)) }
-    }
+    public func setMembers(_ name: String) -> Set<String>? { setTable.members(name) }
 
     /// Counters in statsd's insertion order.
-    public var counters: [(name: String, value: Double)] {
-        (0..<counterNames.count).map { (counterNames.name($0), counterValues[$0]) }
-    }
+    public var counters: [(name: String, value: Double)] { counterTable.all }
 
     /// Gauges in insertion order, deltas resolved against no prior value.
-    public var gauges: [(name: String, value: Double)] {
-        (0..<gaugeNames.count).map { (gaugeNames.name($0), gaugeSlots[$0].resolved(prior: nil)) }
-    }
+    public var gauges: [(name: String, value: Double)] { gaugeTable.all }
 
     /// Timers in insertion order with values in arrival order.
-    public var timers: [(name: String, values: [Double], count: Double)] {
-        let grouped = groupedTimerValues()
-        return (0..<timerNames.count).map { id in
-            (timerNames.name(id), Array(grouped.values[grouped.offsets[id]..<grouped.offsets[id + 1]]), timerSampleCounts[id])
-        }
-    }
+    public var timers: [(name: String, values: [Double], count: Double)] { timerTable.all }
 
     /// Sets in insertion order.
-    public var sets: [(name: String, members: Set<String>)] {
-        (0..<setNames.count).map { (setNames.name($0), Set(setMembers[$0].map(\.text))) }
-    }
-
-    /// All timer values grouped by timer id (stable, so arrival order within a timer):
-    /// timer `id` owns `values[offsets[id] ..< offsets[id + 1]]`.
-    func groupedTimerValues() -> (values: [Double], offsets: [Int]) {
-        let count = timerNames.count
-        var offsets = [Int](repeating: 0, count: count + 1)
-        for id in timerSampleIDs { offsets[Int(id) + 1] += 1 }
-        for i in 0..<count { offsets[i + 1] += offsets[i] }
-        var cursor = offsets
-        var values = [Double](repeating: 0, count: timerSampleValues.count)
-        for (i, id) in timerSampleIDs.enumerated() {
-            values[cursor[Int(id)]] = timerSampleValues[i]
-            cursor[Int(id)] += 1
-        }
-        return (values, offsets)
-    }
+    public var sets: [(name: String, members: Set<String>)] { setTable.all }
 
     // MARK: - Merge
 
@@ -272,60 +187,12 @@ public struct AggregationTable: Sendable {
     /// internal counts are folded into this table's `<prefixStats>.*` counters. With
     /// deleteGauges, every gauge the other table touched gets its TTL reset to gaugesMaxTTL.
     public mutating func merge(_ other: AggregationTable, settings: StatsdSettings) {
-        // Counters.
-        for id in 0..<other.counterNames.count {
-            withBytes(other.counterNames.nameBytes(id)) { p, n, h in
-                addCounter(p, n, hash: h, other.counterValues[id])
-            }
-        }
-        // Timers.
-        var timerMap = [Int](repeating: -1, count: other.timerNames.count)
-        for id in 0..<other.timerNames.count {
-            withBytes(other.timerNames.nameBytes(id)) { p, n, h in
-                if let found = timerNames.find(p, n, hash: h) {
-                    timerMap[id] = found
-                } else if admitNewKey() {
-                    timerMap[id] = timerNames.insert(p, n, hash: h)
-                    timerSampleCounts.append(0)
-                }
-            }
-            if timerMap[id] >= 0 { timerSampleCounts[timerMap[id]] += other.timerSampleCounts[id] }
-        }
-        for (i, sid) in other.timerSampleIDs.enumerated() {
-            let mapped = timerMap[Int(sid)]
-            if mapped >= 0 {
-                timerSampleIDs.append(Int32(mapped))
-                timerSampleValues.append(other.timerSampleValues[i])
-            }
-        }
-        // Gauges.
+        var refused = counterTable.merge(other.counterTable, room: maxKeys - keyCount)
+        refused += timerTable.merge(other.timerTable, room: maxKeys - keyCount)
         let ttl: Int? = settings.effectiveDeleteGauges ? settings.effectiveGaugesMaxTTL : nil
-        for id in 0..<other.gaugeNames.count {
-            let slot = other.gaugeSlots[id]
-            withBytes(other.gaugeNames.nameBytes(id)) { p, n, h in
-                if let found = gaugeNames.find(p, n, hash: h) {
-                    let prior = gaugeSlots[found].resolved(prior: nil)
-                    gaugeSlots[found].startsFromPrior = false
-                    gaugeSlots[found].value = slot.resolved(prior: prior)
-                    gaugeSlots[found].laterDeltas = []
-                    if let ttl { gaugeSlots[found].ttl = ttl }
-                } else if admitNewKey() {
-                    _ = gaugeNames.insert(p, n, hash: h)
-                    gaugeSlots.append(GaugeSlot(absolute: slot.resolved(prior: nil), ttl: ttl))
-                }
-            }
-        }
-        // Sets.
-        for id in 0..<other.setNames.count {
-            withBytes(other.setNames.nameBytes(id)) { p, n, h in
-                if let found = setNames.find(p, n, hash: h) {
-                    setMembers[found].formUnion(other.setMembers[id])
-                } else if admitNewKey() {
-                    _ = setNames.insert(p, n, hash: h)
-                    setMembers.append(other.setMembers[id])
-                }
-            }
-        }
+        refused += gaugeTable.merge(other.gaugeTable, ttl: ttl, room: maxKeys - keyCount)
+        refused += setTable.merge(other.setTable, room: maxKeys - keyCount)
+        internalCounts[InternalCounter.keysOverLimit.rawValue] += refused
         // DogStatsD's stamped samples and events.
         internalCounts[InternalCounter.keysOverLimit.rawValue] += extras.merge(other.extras)
         // Internal counts (this table's own limit drops above are counted too).
@@ -354,20 +221,8 @@ public struct AggregationTable: Sendable {
         for counter in InternalCounter.allCases where counts[counter.rawValue] > 0 {
             let amount = Double(counts[counter.rawValue])
             AggregationTable.withName(counter.key(prefixStats: prefixStats)) { p, n, h in
-                if let id = counterNames.find(p, n, hash: h) {
-                    counterValues[id] += amount
-                } else {
-                    _ = counterNames.insert(p, n, hash: h)
-                    counterValues.append(counter.existsFromStartup ? .nan : amount)
-                }
+                counterTable.addInternal(p, n, hash: h, amount, created: counter.existsFromStartup ? .nan : amount)
             }
-        }
-    }
-
-    private func withBytes(_ bytes: ArraySlice<UInt8>, _ body: (UnsafeRawPointer, Int, UInt64) -> Void) {
-        bytes.withUnsafeBytes { raw in
-            let p = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
-            body(p, raw.count, NameHash.hash(p, raw.count))
         }
     }
 
@@ -378,39 +233,10 @@ public struct AggregationTable: Sendable {
     /// `bad_lines_seen`), timers and sets are emptied (or deleted), and with deleteGauges every
     /// gauge TTL drops by one and gauges below 1 are deleted.
     public mutating func resetAfterFlush(settings: StatsdSettings) {
-        if settings.effectiveDeleteCounters {
-            let keep = (0..<counterNames.count).map { id in
-                let name = counterNames.name(id)
-                return name.contains("packets_received") || name.contains("metrics_received") || name.contains("bad_lines_seen")
-            }
-            _ = counterNames.compact { keep[$0] }
-            counterValues = [Double](repeating: 0, count: counterNames.count)
-        } else {
-            for i in counterValues.indices { counterValues[i] = 0 }
-        }
-        timerSampleIDs.removeAll(keepingCapacity: true)
-        timerSampleValues.removeAll(keepingCapacity: true)
-        if settings.effectiveDeleteTimers {
-            timerNames.removeAll()
-            timerSampleCounts.removeAll(keepingCapacity: true)
-        } else {
-            for i in timerSampleCounts.indices { timerSampleCounts[i] = 0 }
-        }
-        if settings.effectiveDeleteSets {
-            setNames.removeAll()
-            setMembers.removeAll(keepingCapacity: true)
-        } else {
-            for i in setMembers.indices { setMembers[i].removeAll() }
-        }
-        if settings.effectiveDeleteGauges {
-            var keep = [Bool](repeating: true, count: gaugeNames.count)
-            for id in gaugeSlots.indices {
-                guard let ttl = gaugeSlots[id].ttl else { continue }
-                gaugeSlots[id].ttl = ttl - 1
-                if ttl - 1 < 1 { keep[id] = false }
-            }
-            if keep.contains(false) { removeGauges { keep[$0] } }
-        }
+        counterTable.reset(deleting: settings.effectiveDeleteCounters)
+        timerTable.reset(deleting: settings.effectiveDeleteTimers)
+        setTable.reset(deleting: settings.effectiveDeleteSets)
+        if settings.effectiveDeleteGauges { gaugeTable.expire() }
         badLineSamples.removeAll(keepingCapacity: true)
         extras.removeAll()
     }
@@ -419,69 +245,17 @@ public struct AggregationTable: Sendable {
 
     /// Deletes the counters whose name satisfies `predicate`; returns their names in order.
     @discardableResult
-    public mutating func removeCounters(where predicate: (String) -> Bool) -> [String] {
-        let doomed = (0..<counterNames.count).filter { predicate(counterNames.name($0)) }
-        guard !doomed.isEmpty else { return [] }
-        let names = doomed.map { counterNames.name($0) }
-        let gone = Set(doomed)
-        let mapping = counterNames.compact { !gone.contains($0) }
-        var values = [Double](repeating: 0, count: counterNames.count)
-        for (old, new) in mapping.enumerated() where new >= 0 { values[new] = counterValues[old] }
-        counterValues = values
-        return names
-    }
+    public mutating func removeCounters(where predicate: (String) -> Bool) -> [String] { counterTable.remove(where: predicate) }
 
     /// Deletes the timers whose name satisfies `predicate`; returns their names in order.
     @discardableResult
-    public mutating func removeTimers(where predicate: (String) -> Bool) -> [String] {
-        let doomed = (0..<timerNames.count).filter { predicate(timerNames.name($0)) }
-        guard !doomed.isEmpty else { return [] }
-        let names = doomed.map { timerNames.name($0) }
-        let gone = Set(doomed)
-        let mapping = timerNames.compact { !gone.contains($0) }
-        var counts = [Double](repeating: 0, count: timerNames.count)
-        for (old, new) in mapping.enumerated() where new >= 0 { counts[new] = timerSampleCounts[old] }
-        timerSampleCounts = counts
-        var ids: [Int32] = [], values: [Double] = []
-        for (i, sid) in timerSampleIDs.enumerated() where mapping[Int(sid)] >= 0 {
-            ids.append(Int32(mapping[Int(sid)]))
-            values.append(timerSampleValues[i])
-        }
-        timerSampleIDs = ids
-        timerSampleValues = values
-        return names
-    }
+    public mutating func removeTimers(where predicate: (String) -> Bool) -> [String] { timerTable.remove(where: predicate) }
 
     /// Deletes the gauges whose name satisfies `predicate`; returns their names in order.
     @discardableResult
-    public mutating func removeGauges(where predicate: (String) -> Bool) -> [String] {
-        let doomed = (0..<gaugeNames.count).filter { predicate(gaugeNames.name($0)) }
-        guard !doomed.isEmpty else { return [] }
-        let names = doomed.map { gaugeNames.name($0) }
-        let gone = Set(doomed)
-        removeGauges { !gone.contains($0) }
-        return names
-    }
-
-    private mutating func removeGauges(keeping keep: (Int) -> Bool) {
-        let mapping = gaugeNames.compact(keep: keep)
-        var slots: [GaugeSlot] = []
-        slots.reserveCapacity(gaugeNames.count)
-        for (old, new) in mapping.enumerated() where new >= 0 { slots.append(gaugeSlots[old]) }
-        gaugeSlots = slots
-    }
+    public mutating func removeGauges(where predicate: (String) -> Bool) -> [String] { gaugeTable.remove(where: predicate) }
 
     /// Deletes the sets whose name satisfies `predicate`; returns their names in order.
     @discardableResult
-    public mutating func removeSets(where predicate: (String) -> Bool) -> [String] {
-        let doomed = (0..<setNames.count).filter { predicate(setNames.name($0)) }
-        guard !doomed.isEmpty else { return [] }
-        let names = doomed.map { setNames.name($0) }
-        let gone = Set(doomed)
-        let mapping = setNames.compact { !gone.contains($0) }
-        var members: [Set<SetMember>] = []
-        for (old, new) in mapping.enumerated() where new >= 0 { members.append(setMembers[old]) }
-        setMembers = members
-        return names
-    }
+    public mutating func removeSets(where predicate: (String) -> Bool) -> [String] { setTable.remove(where: predicate) }
 }

@@ -20,6 +20,13 @@ struct GaugeSlot: Sendable {
         self.ttl = ttl
     }
 
+    /// Makes the slot hold an absolute value (its TTL untouched).
+    mutating func setAbsolute(_ v: Double) {
+        startsFromPrior = false
+        value = v
+        laterDeltas = []
+    }
+
     @inline(__always)
     static func isTruthy(_ v: Double) -> Bool { v != 0 && !v.isNaN }
 

@@ -19,12 +19,12 @@ public enum StatsdFlushMaths {
         // process_metrics: counter rates and timer statistics.
         let processingStart = clock()
         let flushSeconds = settings.flushIntervalSeconds
-        let counterNames = (0..<table.counterNames.count).map { table.counterNames.name($0) }
+        let counterNames = (0..<table.counterTable.count).map { table.counterTable.names.name($0) }
         let counterOrder = JavaScriptPropertyOrder.order(counterNames)
-        let timerNames = (0..<table.timerNames.count).map { table.timerNames.name($0) }
+        let timerNames = (0..<table.timerTable.count).map { table.timerTable.names.name($0) }
         let timerOrder = JavaScriptPropertyOrder.order(timerNames)
         let statistics = TimerStatistics(settings: settings)
-        var grouped = table.groupedTimerValues()
+        var grouped = table.timerTable.groupedValues()
         var timerStats: [[(String, Double)]] = []
         timerStats.reserveCapacity(timerOrder.count)
         grouped.values.withUnsafeMutableBufferPointer { all in
@@ -33,7 +33,7 @@ public enum StatsdFlushMaths {
                 var slice = UnsafeMutableBufferPointer(rebasing: all[range])
                 slice.sort()
                 var stats: [(String, Double)] = []
-                statistics.compute(sorted: UnsafeBufferPointer(slice), count: table.timerSampleCounts[id],
+                statistics.compute(sorted: UnsafeBufferPointer(slice), count: table.timerTable.sampleCounts[id],
                                    key: timerNames[id], into: &stats)
                 timerStats.append(stats)
             }
@@ -44,10 +44,10 @@ public enum StatsdFlushMaths {
         let calculationStart = clock()
         let naming = GraphiteNaming(settings: settings)
         var points: [StatsdDatapoint] = []
-        points.reserveCapacity(counterOrder.count * 2 + timerStats.reduce(0) { $0 + $1.count } + table.gaugeNames.count + table.setNames.count + 7)
+        points.reserveCapacity(counterOrder.count * 2 + timerStats.reduce(0) { $0 + $1.count } + table.gaugeTable.count + table.setTable.count + 7)
         for id in counterOrder {
             let key = counterNames[id]
-            let value = table.counterValues[id]
+            let value = table.counterTable.values[id]
             points.append(StatsdDatapoint(naming.counterRate(key), value / flushSeconds))
             if settings.flushCounts { points.append(StatsdDatapoint(naming.counterCount(key), value)) }
         }
@@ -56,13 +56,13 @@ public enum StatsdFlushMaths {
                 points.append(StatsdDatapoint(naming.timerStat(timerNames[id], stat), value))
             }
         }
-        let gaugeNames = (0..<table.gaugeNames.count).map { table.gaugeNames.name($0) }
+        let gaugeNames = (0..<table.gaugeTable.count).map { table.gaugeTable.names.name($0) }
         for id in JavaScriptPropertyOrder.order(gaugeNames) {
-            points.append(StatsdDatapoint(naming.gauge(gaugeNames[id]), table.gaugeSlots[id].resolved(prior: nil)))
+            points.append(StatsdDatapoint(naming.gauge(gaugeNames[id]), table.gaugeTable.slots[id].resolved(prior: nil)))
         }
-        let setNames = (0..<table.setNames.count).map { table.setNames.name($0) }
+        let setNames = (0..<table.setTable.count).map { table.setTable.names.name($0) }
         for id in JavaScriptPropertyOrder.order(setNames) {
-            points.append(StatsdDatapoint(naming.setCount(setNames[id]), Double(table.setMembers[id].count)))
+            points.append(StatsdDatapoint(naming.setCount(setNames[id]), Double(table.setTable.members[id].count)))
         }
         let numStats = counterNames.count + timerNames.count + gaugeNames.count + setNames.count
         points.append(StatsdDatapoint(naming.numStats, Double(numStats)))

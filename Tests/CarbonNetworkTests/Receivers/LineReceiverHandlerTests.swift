@@ -1,4 +1,5 @@
 import Logging
+import ServerRuntime
 import XCTest
 @testable import CarbonConfig
 @testable import CarbonCache

@@ -1,4 +1,5 @@
 import CarbonConfig
+import ServerRuntime
 import Synchronization
 import XCTest
 @testable import CarbonWriter
@@ -17,6 +18,7 @@ final class ManualClock: Sendable {
     }
 
     func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+    var now: Double { time.withLock { $0 } }
     var sleeps: [Double] { slept.withLock { $0 } }
 }
 

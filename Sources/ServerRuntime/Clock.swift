@@ -1,6 +1,7 @@
 import Glibc
 
-// The two clocks carbon's logic needs: wall time for timestamps, monotonic time for rates.
+// The clocks the server's threads run on: wall time for timestamps, monotonic time for rates
+// and waits.
 
 /// Seconds since an arbitrary point, never going back (rate limits, timeouts).
 public func monotonicSeconds() -> Double {
