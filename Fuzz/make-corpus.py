@@ -250,6 +250,16 @@ xFilesFactor = 1e-1
 aggregationMethod = absmax
 """)
     write("storage-rules", "whitelist", "^stats\\.\n# a comment\n\n^carbon\\.agents\\.[^.]+\\.cpu\n.*;dc=eu\n(unclosed\n")
+    write("storage-rules", "quotas", """[*]
+metrics = 1,000
+throughput = 600_000
+[stats.{timers,gauges}.*]
+new-series-per-minute = 2
+dropping-policy = none
+[/]
+metrics = 3
+new-series-per-minute = max
+""")
 
 
 def manhole():

@@ -9,23 +9,31 @@ import Synchronization
 /// metric, or refusing a point because the cache is full, never creates an entry (carbon's
 /// empty-queue quirk that later leaves empty .wsp files is not reproduced).
 public final class MetricCache: Sendable {
-    /// MAX_CACHE_SIZE and USE_FLOW_CONTROL.
+    /// MAX_CACHE_SIZE, the memory ceiling and USE_FLOW_CONTROL.
     public struct Limits: Sendable, Equatable {
         /// Points the cache holds before receivers pause (flow control) or points are dropped.
         /// nil = unbounded (carbon's `inf`).
         public var maxSize: Int?
+        /// Bytes the cache may hold (`memoryBytes`) before it is full just the same
+        /// (MAX_CACHE_MEMORY, docs/carbon.md §16); nil = no ceiling.
+        public var maxBytes: Int?
         /// Pause receivers at maxSize instead of dropping: a paused connection's last read
         /// (at most one receive buffer) is still stored in full, so the cache can exceed
         /// maxSize by that much and nothing already read is lost.
         public var flowControl: Bool
 
-        public init(maxSize: Int? = nil, flowControl: Bool = true) {
+        public init(maxSize: Int? = nil, maxBytes: Int? = nil, flowControl: Bool = true) {
             self.maxSize = maxSize
+            self.maxBytes = maxBytes
             self.flowControl = flowControl
         }
 
+        /// Whether the cache can be full at all.
+        public var isBounded: Bool { maxSize != nil || maxBytes != nil }
+
         /// Receivers resume reading once the cache is below this (carbon's 0.95 watermark).
         public var lowWatermark: Int? { maxSize.map { Int(Double($0) * 0.95) } }
+        public var lowWatermarkBytes: Int? { maxBytes.map { Int(Double($0) * 0.95) } }
     }
 
     /// What a full cache does with a new point.
@@ -57,6 +65,22 @@ public final class MetricCache: Sendable {
     private let queueCount = Atomic<Int>(0)
     private let nextSequence = Atomic<UInt64>(0)
     private let overflows = Atomic<Int>(0)
+    /// The entries' share of `memoryBytes`: `bytesPerEntry` plus the name, per entry.
+    private let entryBytes = Atomic<Int>(0)
+    /// What the writers hold per metric they have written (open-file state), counted in
+    /// `memoryBytes` too: it grows with the metrics the cache lets in.
+    private let writerBytes = Atomic<Int>(0)
+
+    /// What a metric the cache knows costs while its entry lives (until a sweep), beyond its
+    /// name: its name-table record and slots and its entry.
+    public static let bytesPerEntry = 72
+    /// What a metric with points cached costs beyond that: its queue's allocation and what a
+    /// writer's round holds for it (its summary and name string). Measured with every write
+    /// failing, so that every metric stays cached: 378 bytes of RSS per metric of one point
+    /// with an 18-byte name, against 72 + 280 + 18 + 18 counted.
+    public static let bytesPerQueue = 280
+    /// What one cached point costs: 16 bytes, and up to an eighth more of a queue's spare room.
+    public static let bytesPerPoint = 18
 
     /// `shardCount` is rounded up to a power of two.
     public init(limits: Limits = .init(), shardCount: Int = 64) {
@@ -86,16 +110,38 @@ public final class MetricCache: Sendable {
     /// Points refused since start because the cache was full (`cache.overflow`).
     public var overflowCount: Int { overflows.load(ordering: .relaxed) }
 
-    /// Whether receivers should stop reading now (flow control): at or above MAX_CACHE_SIZE.
-    public var isFull: Bool {
-        guard let maxSize = limits.maxSize else { return false }
-        return size >= maxSize
+    /// The memory the cache holds, estimated from its counts (entries with their names, queues
+    /// with points, points), and the writers' state for the metrics they have written: what the
+    /// memory ceiling is measured against.
+    public var memoryBytes: Int {
+        entryBytes.load(ordering: .relaxed) + writerBytes.load(ordering: .relaxed) + queues * Self.bytesPerQueue
+            + size * Self.bytesPerPoint
     }
 
-    /// Whether paused receivers may read again: below 95 % of MAX_CACHE_SIZE.
+    /// A writer's open-file state grew (or shrank) by `delta` bytes.
+    public func accountWriterBytes(_ delta: Int) { writerBytes.add(delta, ordering: .relaxed) }
+
+    /// Whether receivers should stop reading now (flow control): at or above MAX_CACHE_SIZE or
+    /// the memory ceiling.
+    public var isFull: Bool {
+        if let maxSize = limits.maxSize, size >= maxSize { return true }
+        if let maxBytes = limits.maxBytes, memoryBytes >= maxBytes { return true }
+        return false
+    }
+
+    /// Whether the memory ceiling is near (at 95 % of it or above): writers give back memory
+    /// they can do without.
+    public var isAboveMemoryLowWatermark: Bool {
+        guard let low = limits.lowWatermarkBytes else { return false }
+        return memoryBytes >= low
+    }
+
+    /// Whether paused receivers may read again: below 95 % of MAX_CACHE_SIZE and of the
+    /// memory ceiling.
     public var isBelowLowWatermark: Bool {
-        guard let low = limits.lowWatermark else { return true }
-        return size < low
+        if let low = limits.lowWatermark, size >= low { return false }
+        if let low = limits.lowWatermarkBytes, memoryBytes >= low { return false }
+        return true
     }
 
     /// Runs `body` on the metric's name bytes, its hash and its shard's table.
@@ -125,12 +171,18 @@ public final class MetricCache: Sendable {
         return outcome
     }
 
-    /// How many more points may be added: `Int.max` unless full points are dropped.
+    /// How many more points may be added: `Int.max` unless full points are dropped. Under the
+    /// memory ceiling each point is counted as if it brought a new metric with a long name.
     @inline(__always)
     private func roomLeft(_ overflow: Overflow?) -> Int {
         let dropWhenFull = (overflow ?? (limits.flowControl ? .accept : .drop)) == .drop
-        guard dropWhenFull, let limit = limits.maxSize else { return .max }
-        return limit - size
+        guard dropWhenFull, limits.isBounded else { return .max }
+        var room = Int.max
+        if let limit = limits.maxSize { room = limit - size }
+        if let maxBytes = limits.maxBytes {
+            room = min(room, (maxBytes - memoryBytes) / (Self.bytesPerEntry + Self.bytesPerQueue + Self.bytesPerPoint + 64))
+        }
+        return room
     }
 
     @inline(__always)
@@ -166,6 +218,7 @@ public final class MetricCache: Sendable {
         }
         guard room > 0 else { return .dropped }
         let id = table.insert(p, n, hash: hash, sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+        entryBytes.add(Self.bytesPerEntry + n, ordering: .relaxed)
         queueCount.add(1, ordering: .relaxed)
         _ = table.withQueue(id) { $0.store(point) }
         room -= 1
@@ -232,8 +285,10 @@ public final class MetricCache: Sendable {
     public func restore(_ metric: String, _ points: [CachedPoint]) {
         guard !points.isEmpty else { return }
         let added: Int = withTable(of: metric) { table, p, n, hash in
-            let id = table.find(p, n, hash: hash)
-                ?? table.insert(p, n, hash: hash, sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+            let id = table.find(p, n, hash: hash) ?? {
+                entryBytes.add(Self.bytesPerEntry + n, ordering: .relaxed)
+                return table.insert(p, n, hash: hash, sequence: nextSequence.add(1, ordering: .relaxed).newValue)
+            }()
             return table.withQueue(id) { queue in
                 if queue.points.isEmpty { queueCount.add(1, ordering: .relaxed) }
                 var added = 0
@@ -278,7 +333,11 @@ public final class MetricCache: Sendable {
     @discardableResult
     public func sweepIdleMetrics<S: Sequence<Int>>(ofShards indices: S) -> Int {
         var removed = 0
-        for index in indices { removed += shards[index].table.withLock { $0.sweep() } }
+        for index in indices {
+            let swept = shards[index].table.withLock { $0.sweep() }
+            removed += swept.entries
+            entryBytes.subtract(swept.entries * Self.bytesPerEntry + swept.nameBytes, ordering: .relaxed)
+        }
         return removed
     }
 

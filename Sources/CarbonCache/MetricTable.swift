@@ -63,15 +63,16 @@ struct MetricTable {
     func pointCount(_ id: Int) -> Int { entries[id].queue.points.count }
 
     /// Removes the entries with no points that nobody stored to since the last sweep, and
-    /// starts a new sweep period. Returns how many were removed.
+    /// starts a new sweep period. Returns how many were removed and their names' bytes.
     @discardableResult
-    mutating func sweep() -> Int {
+    mutating func sweep() -> (entries: Int, nameBytes: Int) {
         let idle = entries.map { $0.queue.points.isEmpty && !$0.touched }
         for i in entries.indices { entries[i].touched = false }
         let removed = idle.lazy.filter { $0 }.count
-        guard removed > 0 else { return 0 }
+        guard removed > 0 else { return (0, 0) }
+        let before = names.arenaByteCount
         let mapping = names.compact { !idle[$0] }
         entries = NameTable.compacted(entries, by: mapping)
-        return removed
+        return (removed, before - names.arenaByteCount)
     }
 }

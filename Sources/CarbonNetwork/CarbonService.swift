@@ -22,29 +22,38 @@ public final class CarbonService: Sendable {
     public let instrumentation: CarbonInstrumentation
     /// New series posted to graphite-web's tag database (ENABLE_TAGS with GRAPHITE_URL).
     public let tagPoster: TagPoster?
+    /// quotas.conf's rules and counts, shared by the receivers and the writers.
+    public let quotas: QuotaLedger
+    /// The cache's memory ceiling in bytes (nil: none) and how it was chosen.
+    public let memoryCeiling: (bytes: Int?, reason: String)
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let connections: ConnectionLimiter
     private let listeners = Mutex<[Channel]>([])
     private let instrumentationTask = Mutex<RepeatedTask?>(nil)
+    private let quotaPruneTask = Mutex<RepeatedTask?>(nil)
 
     public init(settings: CarbonSettings, instance: String = "a", layout: StorageLayout, filters: MetricFilters?,
-                logger: Logger, eventLoopThreads: Int = System.coreCount) {
+                quotas quotaRules: QuotaRules = .none, memoryLimits: MemoryLimits = .current(), logger: Logger,
+                eventLoopThreads: Int = System.coreCount) {
         self.settings = settings
+        quotas = QuotaLedger(rules: quotaRules)
         self.instance = instance
         self.logger = logger
-        cache = MetricCache(limits: .init(maxSize: settings.maxCacheSize, flowControl: settings.useFlowControl),
+        let ceiling = settings.maxCacheMemory.resolve(limits: memoryLimits, maxCacheSize: settings.maxCacheSize)
+        memoryCeiling = ceiling
+        cache = MetricCache(limits: .init(maxSize: settings.maxCacheSize, maxBytes: ceiling.bytes, flowControl: settings.useFlowControl),
                             shardCount: settings.cacheShards)
         receiverStatistics = ReceiverStatistics()
-        writer = CacheWriter(cache: cache, settings: settings.writerSettings, layout: layout, logger: logger)
+        writer = CacheWriter(cache: cache, settings: settings.writerSettings, layout: layout, logger: logger, quotas: quotas)
         writeAheadLog = settings.writeAheadLogDirectory.map {
             WriteAheadLog(directory: $0, fsyncInterval: settings.writeAheadLogFsyncInterval, logger: logger)
         }
         intake = MetricIntake(cache: cache, statistics: receiverStatistics, timestampResolution: settings.minTimestampResolution,
                               filters: settings.useWhitelist ? (filters ?? .allowAll) : nil, logger: logger,
-                              writeAheadLog: writeAheadLog)
+                              writeAheadLog: writeAheadLog, quotas: quotas)
         instrumentation = CarbonInstrumentation(metricPrefix: settings.carbonMetricPrefix, instance: instance, cache: cache,
-                                                writer: writer.statistics, receivers: receiverStatistics)
+                                                writer: writer.statistics, receivers: receiverStatistics, quotas: quotas)
         connections = ConnectionLimiter(maximum: settings.maxReceiverConnections, statistics: receiverStatistics)
         tagPoster = settings.enableTags ? settings.graphiteURL.map {
             TagPoster(url: $0, batchSize: settings.tagBatchSize, queueSize: settings.tagQueueSize, logger: logger)
@@ -74,18 +83,24 @@ public final class CarbonService: Sendable {
             try writeAheadLog.replay(into: cache)
             writeAheadLog.start(writer: writer)
         }
+        logger.info("event=cache_memory_ceiling bytes=\(memoryCeiling.bytes.map(String.init) ?? "none") reason=\(quoted(memoryCeiling.reason))")
         writer.start()
         tagPoster?.start()
+        countExistingSeries()
+        let prune = group.next().scheduleRepeatedTask(initialDelay: .seconds(60), delay: .seconds(60)) { [quotas] _ in
+            quotas.prune(now: monotonicSeconds())
+        }
+        quotaPruneTask.withLock { $0 = prune }
         var bound: [Bound] = []
         let s = settings
         if s.lineReceiver.isEnabled {
-            let flowControl = s.useFlowControl && s.maxCacheSize != nil ? FlowControl(cache: cache) : nil
+            let flowControl = s.useFlowControl && cache.limits.isBounded ? FlowControl(cache: cache) : nil
             bound.append(try await listenTCP("plaintext", s.lineReceiver) { [intake] pipeline in
                 try pipeline.addHandler(LineReceiverHandler(intake: intake, maxLineLength: s.lineMaxLength, flowControl: flowControl))
             })
         }
         if s.pickleReceiver.isEnabled {
-            let flowControl = s.useFlowControl && s.maxCacheSize != nil ? FlowControl(cache: cache) : nil
+            let flowControl = s.useFlowControl && cache.limits.isBounded ? FlowControl(cache: cache) : nil
             bound.append(try await listenTCP("pickle", s.pickleReceiver) { [intake] pipeline in
                 try pipeline.addHandler(PickleReceiverHandler(intake: intake, maxLength: s.pickleMaxLength, flowControl: flowControl))
             })
@@ -161,6 +176,30 @@ public final class CarbonService: Sendable {
         return Bound(name: name, address: address)
     }
 
+    /// New quotas.conf rules (SIGHUP): every count starts again, the existing files counted anew.
+    public func reloadQuotas(_ rules: QuotaRules) {
+        quotas.replace(rules: rules)
+        countExistingSeries()
+    }
+
+    /// When a rule limits series, counts the files already in the data directory on a thread of
+    /// its own (about a second per million files); until it ends, new series are measured
+    /// against the files counted so far.
+    func countExistingSeries() {
+        guard quotas.rules.limitsSeries else { return }
+        let generation = quotas.generation
+        let (root, quotas, logger) = (settings.localDataDirectory, self.quotas, self.logger)
+        WorkerThread.start(name: "stoker-quota-count") {
+            let began = monotonicSeconds()
+            let progress = DataDirectoryWalk.run(root: root) { _, leaves in
+                quotas.countExisting(leaves.compactMap { MetricPath.seriesName(ofWalkedLeaf: String(decoding: $0, as: UTF8.self)) },
+                                     generation: generation)
+            }
+            let seconds = String(format: "%.1f", monotonicSeconds() - began)
+            logger.info("event=quota_series_counted series=\(progress.leaves) directories=\(progress.directories) seconds=\(seconds)")
+        }
+    }
+
     /// Stops accepting and receiving: listeners close, then open connections close after what
     /// they already read has been stored.
     public func stopReceiving() async {
@@ -177,6 +216,7 @@ public final class CarbonService: Sendable {
     public func shutdown(drainProgress: @escaping @Sendable (CacheWriter.DrainProgress) -> Void = { _ in }) async {
         await stopReceiving()
         instrumentationTask.withLock { $0?.cancel() }
+        quotaPruneTask.withLock { $0?.cancel() }
         let (writer, writeAheadLog, tagPoster, cache) = (self.writer, self.writeAheadLog, self.tagPoster, self.cache)
         // The drain and the threads' stops block; they run on a thread of their own, never on
         // the concurrency pool.

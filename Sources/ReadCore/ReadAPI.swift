@@ -1,3 +1,4 @@
+import CarbonConfig
 import Foundation
 import Pickle
 
@@ -59,7 +60,8 @@ public final class ReadAPI: Sendable {
 
     /// Every leaf's path, sorted (graphite-web's `get_index`).
     func index(deadline: Deadline) throws(QueryError) -> APIResponse {
-        let pattern = try PathPattern("**")
+        let pattern: PathPattern
+        do { pattern = try PathPattern("**") } catch { throw QueryError(error) }
         let leaves = try tree.find(pattern, limit: .max, deadline: deadline).filter(\.isLeaf).sorted(by: FindMatch.byPath)
             .map { PickleValue.string($0.path) }
         return APIResponse(contentType: "application/json", body: PythonJSON.encode(.list(leaves)))

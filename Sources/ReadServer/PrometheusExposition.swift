@@ -12,12 +12,25 @@ public enum PrometheusExposition {
         public var help: String
         public var kind: Kind
         public var value: Double
+        /// `name="value"` pairs; samples of one name with different labels are consecutive.
+        public var labels: [Label]
 
-        public init(_ name: String, _ kind: Kind, _ value: Double, help: String) {
+        public struct Label: Sendable, Equatable {
+            public var name: String
+            public var value: String
+
+            public init(_ name: String, _ value: String) {
+                self.name = name
+                self.value = value
+            }
+        }
+
+        public init(_ name: String, _ kind: Kind, _ value: Double, help: String, labels: [Label] = []) {
             self.name = name
             self.help = help
             self.kind = kind
             self.value = value
+            self.labels = labels
         }
     }
 
@@ -25,10 +38,16 @@ public enum PrometheusExposition {
 
     public static func render(_ samples: [Sample]) -> String {
         var text = ""
+        var previous: String?
         for sample in samples {
-            text += "# HELP \(sample.name) \(escapeHelp(sample.help))\n"
-            text += "# TYPE \(sample.name) \(sample.kind.rawValue)\n"
-            text += "\(sample.name) \(number(sample.value))\n"
+            if sample.name != previous {
+                text += "# HELP \(sample.name) \(escapeHelp(sample.help))\n"
+                text += "# TYPE \(sample.name) \(sample.kind.rawValue)\n"
+                previous = sample.name
+            }
+            let labels = sample.labels.isEmpty ? ""
+                : "{" + sample.labels.map { "\($0.name)=\"\(escapeLabel($0.value))\"" }.joined(separator: ",") + "}"
+            text += "\(sample.name)\(labels) \(number(sample.value))\n"
         }
         return text
     }
@@ -38,6 +57,10 @@ public enum PrometheusExposition {
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
+    }
+
+    static func escapeLabel(_ text: String) -> String {
+        escapeHelp(text).replacingOccurrences(of: "\"", with: "\\\"")
     }
 
     static func escapeHelp(_ text: String) -> String {

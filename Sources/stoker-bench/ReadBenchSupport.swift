@@ -36,7 +36,7 @@ enum ReadBenchFiles {
             file.closeDescriptor()
             if index % 100_000 == 99_999 { log("\(index + 1) files") }
         }
-        FileManager.default.createFile(atPath: marker, contents: Data())
+        _ = FileManager.default.createFile(atPath: marker, contents: Data())
         return MonotonicClock.now() - began
     }
 

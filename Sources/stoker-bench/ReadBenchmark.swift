@@ -207,7 +207,7 @@ struct ReadBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: counter) }
         for _ in 0..<3 {
             alone.append(try await blast(for: seconds))
-            FileManager.default.createFile(atPath: counter, contents: Data())
+            _ = FileManager.default.createFile(atPath: counter, contents: Data())
             let loop = Process()
             loop.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
             let url = api + "/render/?local=1&format=pickle&from=-1d&target=bench.g0001.m00*"

@@ -34,6 +34,7 @@ struct CheckConfigCommand: ParsableCommand {
         let configuration: StokerConfiguration
         let rules: StokerConfiguration.StorageRules
         let layout: StorageLayout
+        let quotas: (file: String?, rules: QuotaRules)
         var warnings: [String]
         do {
             configuration = try StokerConfiguration.load(path: config, instance: instance)
@@ -41,6 +42,7 @@ struct CheckConfigCommand: ParsableCommand {
             let loaded = try configuration.storageLayout()
             layout = loaded.layout
             rules = try configuration.storageRules()
+            quotas = try configuration.quotaRules()
             warnings = configuration.warnings + loaded.warnings
         } catch {
             Console.err("[ERROR] \(error)\n")
@@ -68,6 +70,8 @@ struct CheckConfigCommand: ParsableCommand {
             lines.append("  [\(rule.name)] pattern = \(rule.pattern.source) \(Self.policy(rule.policy))")
         }
         lines.append("  (no match) \(Self.policy(.whisperDefault))")
+        lines.append("quotas.conf = \(quotas.file ?? "(none: no quotas)")")
+        for rule in quotas.rules.rules { lines.append("  " + Self.quotaLine(rule)) }
         if !warnings.isEmpty {
             lines.append("")
             lines.append("# warnings")
@@ -75,7 +79,7 @@ struct CheckConfigCommand: ParsableCommand {
         }
         for metric in metrics {
             lines.append("")
-            lines += Self.metricLines(metric, layout: layout, rules: rules, filters: filters)
+            lines += Self.metricLines(metric, layout: layout, rules: rules, filters: filters, quotas: quotas.rules)
         }
         Console.outLines(lines)
     }
@@ -105,6 +109,7 @@ struct CheckConfigCommand: ParsableCommand {
             ("USE_WHITELIST", bool(c.useWhitelist)),
             ("USE_INSECURE_UNPICKLER", "False"),
             ("MAX_CACHE_SIZE", limit(c.maxCacheSize)),
+            ("MAX_CACHE_MEMORY", "\(c.maxCacheMemory)"),
             ("USE_FLOW_CONTROL", bool(c.useFlowControl)),
             ("CACHE_WRITE_STRATEGY", c.cacheWriteStrategy.rawValue),
             ("MIN_TIMESTAMP_LAG", number(c.minTimestampLag)),
@@ -212,7 +217,7 @@ struct CheckConfigCommand: ParsableCommand {
     /// The archives, xFilesFactor, method and path come from the `StorageLayout` `serve` builds
     /// (what the writer would really create); the rule files only name the matching sections.
     static func metricLines(_ metric: String, layout: StorageLayout,
-                            rules: StokerConfiguration.StorageRules, filters: MetricFilters?) -> [String] {
+                            rules: StokerConfiguration.StorageRules, filters: MetricFilters?, quotas: QuotaRules = .none) -> [String] {
         var lines = ["metric \(metric)"]
         let name = MetricName.normalize(metric)
         if name != metric { lines.append("  normalized = \(name)") }
@@ -237,7 +242,18 @@ struct CheckConfigCommand: ParsableCommand {
         let effective = AggregationPolicy(xFilesFactor: created.xFilesFactor, method: created.aggregationMethod)
         lines.append("  aggregation = \(section) \(policy(effective))")
         lines.append("  file = \(path)")
+        let plain = String(name.prefix { $0 != ";" })
+        for rule in quotas.rules {
+            if let namespace = rule.namespace(of: plain) { lines.append("  quota = [\(rule.section)] namespace = \(namespace.isEmpty ? "(server)" : String(namespace))") }
+        }
         return lines
+    }
+
+    /// One quotas.conf section as it will be enforced.
+    static func quotaLine(_ rule: QuotaRule) -> String {
+        func show(_ value: Int?) -> String { value.map(String.init) ?? "max" }
+        return "[\(rule.section)] metrics = \(show(rule.metrics)) throughput = \(show(rule.throughputPerMinute))/min"
+            + " new-series-per-minute = \(show(rule.newSeriesPerMinute)) dropping-policy = \(rule.droppingPolicy.rawValue)"
     }
 
     // MARK: - Formatting

@@ -27,10 +27,12 @@ struct ReloadOnHangup: Service {
         }
         do {
             let (layout, warnings) = try configuration.storageLayout()
+            let quotas = try configuration.quotaRules().rules
             for warning in warnings { logger.warning("event=config_warning message=\"\(warning)\"") }
             carbon.writer.reloadLayout(layout)
             if let filters = configuration.filters() { carbon.intake.replaceFilters(filters) }
-            logger.info("event=reloaded files=storage-schemas,storage-aggregation,whitelist,blacklist")
+            if quotas != carbon.quotas.rules { carbon.reloadQuotas(quotas) }
+            logger.info("event=reloaded files=storage-schemas,storage-aggregation,whitelist,blacklist,quotas")
         } catch {
             logger.error("event=reload_failed error=\"\(error)\" rules=unchanged")
         }

@@ -1,3 +1,4 @@
+import CarbonCache
 import CarbonNetwork
 import ReadCore
 import ReadServer
@@ -21,6 +22,9 @@ struct SelfMetrics: Sendable {
             S("stoker_carbon_cache_size", .gauge, Double(carbon.cache.size), help: "Points in the cache (carbon's cache.size)."),
             S("stoker_carbon_cache_queues", .gauge, Double(carbon.cache.queues), help: "Metrics with points in the cache (cache.queues)."),
             S("stoker_carbon_cache_overflow_total", .counter, Double(carbon.cache.overflowCount), help: "Points refused by a full cache (cache.overflow)."),
+            S("stoker_carbon_cache_memory_bytes", .gauge, Double(carbon.cache.memoryBytes), help: "The cache's memory, estimated from its metrics and points."),
+            S("stoker_carbon_cache_memory_ceiling_bytes", .gauge, carbon.memoryCeiling.bytes.map(Double.init) ?? .infinity,
+              help: "MAX_CACHE_MEMORY in force: the cache is full at this many bytes (+Inf: no ceiling)."),
             S("stoker_carbon_metrics_received_total", .counter, Double(r.metricsReceived), help: "Datapoints received (metricsReceived)."),
             S("stoker_carbon_committed_points_total", .counter, Double(w.committedPoints), help: "Points written to whisper files (committedPoints)."),
             S("stoker_carbon_update_operations_total", .counter, Double(w.updateOperations), help: "Whisper updates (updateOperations)."),
@@ -39,6 +43,19 @@ struct SelfMetrics: Sendable {
             S("stoker_process_cpu_seconds_total", .counter, ProcessUsage.cpuSeconds(), help: "CPU seconds used by the process (cpuUsage)."),
             S("stoker_process_resident_memory_bytes", .gauge, Double(ProcessUsage.residentBytes()), help: "Resident memory (memUsage)."),
         ]
+        // quotas.conf (docs/quotas.md), one sample per rule.
+        let quotas = carbon.quotas.report()
+        for (name, kind, help, value) in [
+            ("stoker_quota_refused_points_total", S.Kind.counter, "Points refused by a quota rule (with dropping-policy none: that would have been).",
+             { (r: QuotaLedger.RuleReport) in Double(r.refusedPoints) }),
+            ("stoker_quota_refused_creates_total", .counter, "Creates of new series refused by a quota rule.", { Double($0.refusedCreates) }),
+            ("stoker_quota_series", .gauge, "Series counted under a quota rule's namespaces.", { Double($0.series) }),
+            ("stoker_quota_namespaces", .gauge, "Namespaces a quota rule tracks.", { Double($0.namespaces) }),
+        ] {
+            for report in quotas {
+                samples.append(S(name, kind, value(report), help: help, labels: [.init("rule", report.rule.section)]))
+            }
+        }
         if let statsd {
             for counter in InternalCounter.allCases {
                 samples.append(S("stoker_statsd_\(counter.suffix)_total", .counter, Double(statsd.totals.total(counter)),

@@ -29,12 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration: StokerConfiguration
         let layout: StorageLayout
+        let quotas: QuotaRules
         var warnings: [String]
         do {
             configuration = try StokerConfiguration.load(path: config, instance: instance)
             try configuration.validate()
             let rules = try configuration.storageLayout()
             layout = rules.layout
+            quotas = try configuration.quotaRules().rules
             warnings = configuration.warnings + rules.warnings
         } catch {
             Console.err("[ERROR] \(error)\n")
@@ -54,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let service = CarbonService(settings: configuration.carbon, instance: instance, layout: layout,
-                                        filters: filters, logger: logger)
+                                        filters: filters, quotas: quotas, logger: logger)
             carbon = service
         }
         let statsd = configuration.statsd.enabled
@@ -90,11 +92,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard let intake else { return { _ in } }
         return { flush in
             let timestamp = Double(flush.timestamp)
+            // statsd's senders cannot be paused (UDP): at a full cache its points are dropped
+            // and counted (cache.overflow), never stored past the ceiling.
             for datapoint in flush.datapoints {
-                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp)
+                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp, overflow: .drop)
             }
             for datapoint in flush.stampedDatapoints {
-                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: Double(datapoint.timestamp))
+                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: Double(datapoint.timestamp), overflow: .drop)
             }
         }
     }

@@ -114,6 +114,15 @@ struct StokerConfiguration {
         return rules
     }
 
+    /// quotas.conf beside the configuration file (docs/quotas.md); none without one, or
+    /// without a configuration file.
+    func quotaRules() throws -> (file: String?, rules: QuotaRules) {
+        guard configPath != nil, let path = ruleFile("quotas.conf"), FileManager.default.fileExists(atPath: path) else {
+            return (nil, .none)
+        }
+        return (path, try QuotaRules.load(path: path))
+    }
+
     /// whitelist.conf / blacklist.conf, when USE_WHITELIST is on.
     func filters() -> MetricFilters? {
         guard carbon.useWhitelist else { return nil }

@@ -54,11 +54,11 @@ class Tmpfs:
     """The data directory on a 2 MiB tmpfs, filled up by a ballast file."""
     error = 'No space left on device'
 
-    def __init__(self, data):
+    def __init__(self, data, size='2m'):
         if os.geteuid() != 0 or not shutil.which('mount'):
             pytest.skip('mounting a tmpfs needs root')
         data.mkdir()
-        result = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', str(data)], capture_output=True)
+        result = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=' + size, 'tmpfs', str(data)], capture_output=True)
         if result.returncode != 0:
             pytest.skip('cannot mount a tmpfs here: %s' % result.stderr.decode().strip())
         self.data = data

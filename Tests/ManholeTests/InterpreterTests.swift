@@ -169,6 +169,19 @@ final class InterpreterTests: XCTestCase {
         let without = InterpreterHarness()
         XCTAssertTrue(without.run("statsd.counters()").err.hasSuffix("RuntimeError: statsd is not running in this process\n"))
     }
+
+    func testQuotasShowEveryRuleWithItsRefusalsAndLargestNamespaces() throws {
+        let quotas = QuotaLedger(rules: try QuotaRules.parse(text: "[*]\nmetrics = 2\n", fileName: "quotas.conf"))
+        for name in ["web.a", "web.b", "web.c", "db.a"] { _ = quotas.admitNewSeries(name, now: 0) }
+        let h = InterpreterHarness(quotas: quotas)
+        XCTAssertEqual(h.output("quotas()"), """
+            [{'rule': '*', 'metrics': 2, 'throughput': None, 'newSeriesPerMinute': None, 'droppingPolicy': 'new', \
+            'refusedPoints': 0, 'refusedCreates': 1, 'series': 3, 'namespaces': 2, 'largest': [('web', 2), ('db', 1)]}]
+
+            """)
+        XCTAssertEqual(h.output("quotas()[0]['refusedCreates']"), "1\n")
+        XCTAssertTrue(InterpreterHarness().run("quotas()").err.hasSuffix("RuntimeError: no quotas in this process\n"))
+    }
 }
 
 private struct FakeStatsd: StatsdInspection {

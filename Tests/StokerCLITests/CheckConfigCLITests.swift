@@ -104,6 +104,7 @@ MIN_TIMESTAMP_RESOLUTION = 1
 USE_WHITELIST = True
 USE_INSECURE_UNPICKLER = False
 MAX_CACHE_SIZE = 2000000
+MAX_CACHE_MEMORY = auto
 USE_FLOW_CONTROL = True
 CACHE_WRITE_STRATEGY = max
 MIN_TIMESTAMP_LAG = 0
@@ -200,6 +201,7 @@ storage-aggregation.conf = ./storage-aggregation.conf
   [min] pattern = \.lower$ xFilesFactor = 0.1 aggregationMethod = min
   [sum] pattern = \.count$ xFilesFactor = 0 aggregationMethod = sum
   (no match) xFilesFactor = 0.5 aggregationMethod = average
+quotas.conf = (none: no quotas)
 
 # warnings
 warning: stoker.conf: unknown key NO_SUCH_KEY ignored
@@ -246,6 +248,7 @@ metric stats.a..b
               (no match) retentions = 1m:7d (60:10080)
             storage-aggregation.conf = (none)
               (no match) xFilesFactor = 0.5 aggregationMethod = average
+            quotas.conf = (none: no quotas)
 
             # warnings
             warning: ./storage-schemas.conf not found: every new file gets the default retention 60:10080

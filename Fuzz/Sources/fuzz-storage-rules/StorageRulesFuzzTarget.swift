@@ -6,7 +6,8 @@ import FuzzHarness
 
 /// storage-schemas.conf and storage-aggregation.conf (the input parsed as each), then the
 /// question the writer asks of them for a new file: which retention and aggregation a name
-/// gets; and the same text as whitelist.conf (one regular expression per line).
+/// gets; the same text as whitelist.conf (one regular expression per line); and as
+/// quotas.conf, whose rules then count and refuse the names.
 enum StorageRulesFuzzTarget {
     /// Names of the shapes the writer sees: plain, statsd's, tagged, non-ASCII, empty.
     static let metrics = [
@@ -42,6 +43,16 @@ enum StorageRulesFuzzTarget {
         let list = MetricFilters.patterns(fromListText: text, fileName: "whitelist.conf")
         let filters = MetricFilters(whitelist: list.patterns, blacklist: list.patterns)
         for metric in metrics { _ = filters.verdict(for: metric) }
+        if let quotas = try? QuotaRules.parse(text: text, fileName: "quotas.conf") {
+            let ledger = QuotaLedger(rules: quotas)
+            for (i, metric) in metrics.enumerated() {
+                _ = ledger.admitNewSeries(metric, now: Double(i))
+                _ = ledger.admitPoint(metric, now: Double(i))
+            }
+            let report = ledger.report()
+            fuzzCheck(report.count == quotas.rules.count, "one report per rule")
+            fuzzCheck(report.allSatisfy { $0.series >= 0 && $0.series <= metrics.count }, "series counted within the names given")
+        }
     }
 }
 

@@ -19,6 +19,7 @@ extension CarbonSettings {
         "cache_query_interface": { s, v in s.cacheQuery.interface = v },
         "cache_query_port": { s, v throws(ConfigValue.Invalid) in s.cacheQuery.port = try ConfigValue.port(v) },
         "max_cache_size": { s, v throws(ConfigValue.Invalid) in s.maxCacheSize = try ConfigValue.limit(v) },
+        "max_cache_memory": { s, v throws(ConfigValue.Invalid) in s.maxCacheMemory = try CacheMemoryCeiling.parse(v) },
         "use_flow_control": { s, v throws(ConfigValue.Invalid) in s.useFlowControl = try ConfigValue.bool(v) },
         "cache_write_strategy": { s, v throws(ConfigValue.Invalid) in
             guard let strategy = DrainStrategy(rawValue: v.lowercased()) else {

@@ -30,6 +30,8 @@ public struct CarbonSettings: Sendable, Equatable {
     public var lineMaxLength = 16384
 
     public var maxCacheSize: Int?
+    /// MAX_CACHE_MEMORY: the cache's memory ceiling.
+    public var maxCacheMemory: CacheMemoryCeiling = .auto
     public var useFlowControl = true
     public var cacheWriteStrategy: DrainStrategy = .sorted
     public var minTimestampLag = 0.0

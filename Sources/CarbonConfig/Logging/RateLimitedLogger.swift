@@ -43,3 +43,11 @@ public final class RateLimitedLogger: Sendable {
         if allowed { logger.log(level: level, "\(message())") }
     }
 }
+
+extension RateLimitedLogger {
+    /// The log line of a quotas.conf refusal (docs/quotas.md), limited like every bad input.
+    public func quotaRefused(rule: String, namespace: String, limit: String, metric: String) {
+        log(.warning, kind: "quota_refused",
+            "event=quota_refused rule=\(quoted(rule)) namespace=\(quoted(namespace)) limit=\(limit) metric=\(quoted(metric))")
+    }
+}

@@ -14,6 +14,15 @@ import Crypto
 /// receive path stores them under the collapsed name (`EmptyComponents`), carbon's file. A hashed tagged path is always well formed, so only empty names and NUL
 /// are refused there.
 public enum MetricPath {
+    /// The series a file found under the data directory stores, given as the walk's dotted name
+    /// (`DataDirectoryWalk`): a plain name as it is; a tagged one's readable leaf decoded
+    /// (`_DOT_` back to `.`); nil for a hashed tagged file, whose name cannot be recovered.
+    public static func seriesName(ofWalkedLeaf leaf: String) -> String? {
+        guard leaf.hasPrefix("_tagged.") else { return leaf }
+        guard let last = leaf.split(separator: ".").last, last.contains(";") else { return nil }
+        return String(last.replacing("_DOT_", with: "."))
+    }
+
     /// The file path relative to the data directory for `metric`, normalised first
     /// (`MetricName.normalize`) as carbon does before anything is stored.
     public static func relativePath(for metric: String, hashTaggedNames: Bool = true) throws(MetricPathError) -> String {

@@ -1,10 +1,9 @@
-import CarbonConfig
 import CarbonCache
+import CarbonConfig
 import CarbonWriter
-import Synchronization
-
 import Glibc
 import ServerRuntime
+import Synchronization
 
 /// carbon's self-instrumentation (docs/carbon.md §10): every CARBON_METRIC_INTERVAL, per-interval counts and
 /// gauges stored straight into the cache as `<prefix>.agents.<host>-<instance>.<stat>` (no
@@ -16,20 +15,24 @@ public final class CarbonInstrumentation: Sendable {
         var overflow = 0
         var cpu = 0.0
         var wall = 0.0
+        /// Per quota rule (section): refused points and creates so far.
+        var quotas: [String: (points: Int, creates: Int)] = [:]
     }
 
     public let prefix: String
     let cache: MetricCache
     let writer: WriterStatistics
     let receivers: ReceiverStatistics
+    let quotas: QuotaLedger
     private let previous: Mutex<Previous>
 
     public init(metricPrefix: String, instance: String, hostName: String = CarbonInstrumentation.hostName(),
-                cache: MetricCache, writer: WriterStatistics, receivers: ReceiverStatistics) {
+                cache: MetricCache, writer: WriterStatistics, receivers: ReceiverStatistics, quotas: QuotaLedger = QuotaLedger()) {
         prefix = "\(metricPrefix).agents.\(hostName.replacingDots())-\(instance)"
         self.cache = cache
         self.writer = writer
         self.receivers = receivers
+        self.quotas = quotas
         previous = Mutex(Previous(writer: writer.snapshot, receivers: receivers.snapshot, overflow: cache.overflowCount,
                                   cpu: ProcessUsage.cpuSeconds(), wall: monotonicSeconds()))
     }
@@ -38,9 +41,12 @@ public final class CarbonInstrumentation: Sendable {
     public func collect() -> [(name: String, value: Double)] {
         let w = writer.snapshot, r = receivers.snapshot, overflow = cache.overflowCount
         let cpu = ProcessUsage.cpuSeconds(), wall = monotonicSeconds()
+        let quotaReports = quotas.report()
+        let quotaTotals = Dictionary(quotaReports.map { ($0.rule.section, (points: $0.refusedPoints, creates: $0.refusedCreates)) },
+                                     uniquingKeysWith: { a, _ in a })
         let before = previous.withLock { state -> Previous in
             let old = state
-            state = Previous(writer: w, receivers: r, overflow: overflow, cpu: cpu, wall: wall)
+            state = Previous(writer: w, receivers: r, overflow: overflow, cpu: cpu, wall: wall, quotas: quotaTotals)
             return old
         }
         let updates = w.updateOperations - before.writer.updateOperations
@@ -79,6 +85,16 @@ public final class CarbonInstrumentation: Sendable {
             ("cpuUsage", wall > before.wall ? (cpu - before.cpu) / (wall - before.wall) * 100 : 0),
             ("memUsage", Double(ProcessUsage.residentBytes())),
         ]
+        // quotas.conf (docs/quotas.md): per rule, refusals of the interval and series counted.
+        for report in quotaReports {
+            let earlier = before.quotas[report.rule.section] ?? (0, 0)
+            let name = "quota.\(report.rule.statName)"
+            stats += [
+                ("\(name).refusedPoints", Double(max(0, report.refusedPoints - earlier.points))),
+                ("\(name).refusedCreates", Double(max(0, report.refusedCreates - earlier.creates))),
+                ("\(name).series", Double(report.series)),
+            ]
+        }
         return stats.map { ("\(prefix).\($0.0)", $0.1) }
     }
 

@@ -18,10 +18,13 @@ public final class MetricIntake: Sendable {
     private let filters: Mutex<MetricFilters>
     /// Where every stored point is appended too (WAL_DIR), if anywhere.
     let writeAheadLog: WriteAheadLog?
+    /// quotas.conf's counts: asked about every point while a rule limits throughput.
+    public let quotas: QuotaLedger
 
     public init(cache: MetricCache, statistics: ReceiverStatistics = .init(), timestampResolution: Int,
-                filters: MetricFilters?, logger: Logger, writeAheadLog: WriteAheadLog? = nil) {
+                filters: MetricFilters?, logger: Logger, writeAheadLog: WriteAheadLog? = nil, quotas: QuotaLedger = QuotaLedger()) {
         self.cache = cache
+        self.quotas = quotas
         self.writeAheadLog = writeAheadLog
         self.statistics = statistics
         self.timestampResolution = timestampResolution
@@ -42,6 +45,8 @@ public final class MetricIntake: Sendable {
         case nanValue
         case invalidTimestamp
         case cacheFull
+        /// Over a quotas.conf throughput limit (docs/quotas.md).
+        case overQuota
     }
 
     /// Takes one datapoint. `now` is read only when the timestamp says "now" (-1). `overflow`
@@ -73,6 +78,10 @@ public final class MetricIntake: Sendable {
             log.log(.info, kind: "metric_name_collapsed",
                     "event=metric_name_collapsed metric=\(quoted(metric)) stored_as=\(quoted(collapsed))")
             metric = collapsed
+        }
+        if quotas.limitsThroughput, let refusal = quotas.admitPoint(metric, now: monotonicSeconds()) {
+            log.quotaRefused(rule: refusal.rule, namespace: refusal.namespace, limit: refusal.limit.rawValue, metric: metric)
+            return .overQuota
         }
         let outcome = cache.store(metric, point, overflow: overflow)
         if outcome == .dropped { return .cacheFull }
@@ -107,8 +116,8 @@ public final class MetricIntake: Sendable {
     }
 
     /// Whether a receiver may store a plain name straight from its bytes (`accept(batch:)`):
-    /// only when no white/blacklist has to see the name as a string.
-    var acceptsBatches: Bool { !useFilters }
+    /// only when no white/blacklist or throughput quota has to see the name as a string.
+    var acceptsBatches: Bool { !useFilters && !quotas.limitsThroughput }
 
     /// Stores a batch of prepared points whose names are stored as received
     /// (`MetricName.isStoredAsReceived`) and need no filtering; empties the batch.

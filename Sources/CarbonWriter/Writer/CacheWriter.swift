@@ -45,11 +45,15 @@ public final class CacheWriter: Sendable {
     private let threads = Mutex<[WorkerThread]>([])
     /// The clock and sleep the writers pace themselves by (a manual clock in tests).
     let pacing: Pacing
+    /// quotas.conf's counts: asked before every create (docs/quotas.md).
+    public let quotas: QuotaLedger
     private let started = Atomic<Bool>(false)
 
-    public init(cache: MetricCache, settings: WriterSettings, layout: StorageLayout, logger: Logger, pacing: Pacing = .real) {
+    public init(cache: MetricCache, settings: WriterSettings, layout: StorageLayout, logger: Logger, pacing: Pacing = .real,
+                quotas: QuotaLedger = QuotaLedger()) {
         self.cache = cache
         self.pacing = pacing
+        self.quotas = quotas
         self.settings = settings
         self.layout = Mutex(layout)
         self.log = RateLimitedLogger(logger: logger)

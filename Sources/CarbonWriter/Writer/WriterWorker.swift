@@ -24,6 +24,11 @@ struct WriterWorker {
     var restoredInRound = false
     let openFileBudget: Int
     var handles: [String: Handle] = [:]
+    /// The memory `handles` holds, as counted into the cache's memory (docs/carbon.md §16).
+    var handleBytes = 0
+    /// What a kept handle costs beyond its metric's name: its dictionary slot, the file's
+    /// path and header, its directory and name (measured: see docs/carbon.md §16).
+    static let bytesPerHandle = 512
     var pinnedCount = 0
     var directories: OpenDirectories
     var quarantine: Set<String> = []
@@ -68,6 +73,7 @@ struct WriterWorker {
             roundUpdates = 0
             let strategy = writer.settings.strategy
             let roundStart = pacing.now()
+            if cache.isAboveMemoryLowWatermark { dropReleasedHandles() }
             let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
             if summaries.isEmpty {
                 markCleanRound(startedAt: roundStart)
@@ -152,6 +158,8 @@ struct WriterWorker {
         seenGeneration = generation
         quarantine.removeAll()
         directories.forgetAll()
+        cache.accountWriterBytes(-handleBytes)
+        handleBytes = 0
         handles.removeAll()
         pinnedCount = 0
     }
@@ -175,9 +183,25 @@ struct WriterWorker {
         lastDeletedFilesCheck = now
         let deleted = handles.filter { $0.value.pinned && $0.value.file.isDeleted }.map(\.key)
         for metric in deleted {
-            handles[metric] = nil
+            forgetHandle(metric)
             pinnedCount -= 1
         }
+    }
+
+    /// At the memory ceiling: forgets the handles whose descriptor is already released (beyond
+    /// the open-file budget; they only spare a header read), giving their memory back. Kept
+    /// otherwise, so a writer with memory to spare reopens those files without reading them.
+    mutating func dropReleasedHandles() {
+        for (metric, handle) in handles where !handle.pinned { forgetHandle(metric) }
+    }
+
+    /// Forgets a metric's handle and its share of the counted memory; returns it.
+    @discardableResult
+    mutating func forgetHandle(_ metric: String) -> Handle? {
+        guard let handle = handles.removeValue(forKey: metric) else { return nil }
+        handleBytes -= Self.bytesPerHandle + metric.utf8.count
+        cache.accountWriterBytes(-(Self.bytesPerHandle + metric.utf8.count))
+        return handle
     }
 
     /// Forgets handles whose header another thread rewrote (only this worker's own metrics).
@@ -189,7 +213,7 @@ struct WriterWorker {
             return Array(mine)
         }
         for metric in owned {
-            if let handle = handles.removeValue(forKey: metric), handle.pinned { pinnedCount -= 1 }
+            if let handle = forgetHandle(metric), handle.pinned { pinnedCount -= 1 }
         }
     }
 
@@ -225,7 +249,7 @@ struct WriterWorker {
                 writer.report(metric, .updated)
             }
         } catch {
-            handles[metric] = nil
+            forgetHandle(metric)
             if handle.pinned { pinnedCount -= 1 }
             return writeFailed(metric, points: points, error: error)
         }
@@ -237,7 +261,11 @@ struct WriterWorker {
                 handle.file.closeDescriptor()
             }
         }
-        handles[metric] = handle
+        if handles.updateValue(handle, forKey: metric) == nil {
+            handleBytes += Self.bytesPerHandle + metric.utf8.count
+            cache.accountWriterBytes(Self.bytesPerHandle + metric.utf8.count)
+            if handles.count & 1023 == 0, cache.isAboveMemoryLowWatermark { dropReleasedHandles() }
+        }
         return .written
     }
 
@@ -300,7 +328,16 @@ struct WriterWorker {
         } catch {
             return .notOpened(handleOpenError(metric, error))
         }
+        // A new series: quotas first, so a refused one takes no create token.
+        if let refusal = writer.quotas.admitNewSeries(metric, now: pacing.now()) {
+            let dropped = cache.pop(metric)?.count ?? 0
+            stats.droppedPoints.add(dropped, ordering: .relaxed)
+            writer.quotas.countDroppedPoints(dropped, refusal: refusal)
+            writer.log.quotaRefused(rule: refusal.rule, namespace: refusal.namespace, limit: refusal.limit.rawValue, metric: metric)
+            return .notOpened(.written)
+        }
         if !stopping && !writer.areLimitsLifted && !writer.createBucket.tryTake() {
+            writer.quotas.releaseSeries(metric)
             stats.deferredCreates.add(1, ordering: .relaxed)
             if announcedWaiting.insert(metric).inserted { writer.report(metric, .waitingForCreate) }
             return .notOpened(.waiting)
@@ -313,6 +350,7 @@ struct WriterWorker {
             writer.report(metric, .created)
             return .opened(Handle(file: file, pinned: false, location: location))
         } catch {
+            writer.quotas.releaseSeries(metric)
             return .notOpened(handleOpenError(metric, error))
         }
     }
@@ -394,19 +432,4 @@ func makeDirectories(_ path: String) throws {
         if mkdir(path, 0o755) == 0 || errno == EEXIST { return }
     }
     throw WhisperError.io(path: path, operation: "mkdir", errno: errno)
-}
-
-/// A value for a key=value log field.
-public func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars.prefix(400) {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case _ where scalar.value < 0x20 || scalar.value == 0x7f: out += "\\x" + String(scalar.value, radix: 16)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
 }

@@ -25,6 +25,8 @@ public struct ManholeContext: Sendable {
     public var whisperPath: @Sendable (String) throws -> String
     /// statsd's pending state; nil when statsd does not run in this process.
     public var statsd: (any StatsdInspection)?
+    /// quotas.conf's rules and counts (docs/quotas.md); nil hides them.
+    public var quotas: QuotaLedger?
     /// Wall-clock seconds (replaceable in tests).
     public var clock: @Sendable () -> Double
 
@@ -35,6 +37,7 @@ public struct ManholeContext: Sendable {
         settings: @escaping @Sendable () -> [(key: String, value: String)] = { [] },
         whisperPath: @escaping @Sendable (String) throws -> String,
         statsd: (any StatsdInspection)? = nil,
+        quotas: QuotaLedger? = nil,
         clock: (@Sendable () -> Double)? = nil
     ) {
         self.cache = cache
@@ -43,6 +46,7 @@ public struct ManholeContext: Sendable {
         self.settings = settings
         self.whisperPath = whisperPath
         self.statsd = statsd
+        self.quotas = quotas
         self.clock = clock ?? { wallClockSeconds() }
     }
 
@@ -61,7 +65,8 @@ public struct ManholeContext: Sendable {
                       try MetricPath.filePath(for: metric, dataDirectory: settings.localDataDirectory,
                                               hashTaggedNames: settings.tagHashFilenames)
                   },
-                  statsd: statsd)
+                  statsd: statsd,
+                  quotas: carbon.quotas)
     }
 
     /// A `writeCachedDataPoints` over a CacheWriter: starts the writer if it is not running yet,

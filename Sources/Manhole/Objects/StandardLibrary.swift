@@ -36,6 +36,7 @@ struct StandardLibrary {
             statsd.counters('glob'), statsd.timers('glob'), statsd.gauges('glob'), statsd.sets('glob')
                                                 statsd's pending values of the current interval
             flush(), statsd.flush()             flush statsd now
+            quotas()                            quotas.conf's rules: refusals, series counted, largest namespaces
             time.time(), len, sorted, sum, min, max, dir(), help(x), exit()
         """
 
@@ -209,6 +210,12 @@ struct StandardLibrary {
         builtins["flush"] = flush
         modules["statsd"] = statsd
 
+        builtins["quotas"] = function("quotas", "quotas(): per quotas.conf rule, its limits, refusals and the namespaces with the most series") { arguments, _ in
+            try arguments.check("quotas", [])
+            guard let quotas = context.quotas else { throw PythonError("RuntimeError", "no quotas in this process") }
+            return .list(quotas.report().map(Self.quotaReport))
+        }
+
         let time = ModuleObject("time", members: [
             ("time", function("time", "time(): seconds since the epoch") { arguments, _ in
                 try arguments.check("time", [])
@@ -217,6 +224,19 @@ struct StandardLibrary {
         ])
         modules["time"] = time
         builtins["time"] = .object(time)
+    }
+
+    static func quotaReport(_ r: QuotaLedger.RuleReport) -> PythonValue {
+        func limit(_ value: Int?) -> PythonValue { value.map(PythonValue.int) ?? .none }
+        return .dict([
+            (.string("rule"), .string(r.rule.section)),
+            (.string("metrics"), limit(r.rule.metrics)), (.string("throughput"), limit(r.rule.throughputPerMinute)),
+            (.string("newSeriesPerMinute"), limit(r.rule.newSeriesPerMinute)),
+            (.string("droppingPolicy"), .string(r.rule.droppingPolicy.rawValue)),
+            (.string("refusedPoints"), .int(r.refusedPoints)), (.string("refusedCreates"), .int(r.refusedCreates)),
+            (.string("series"), .int(r.series)), (.string("namespaces"), .int(r.namespaces)),
+            (.string("largest"), .list(r.largest.map { .tuple([.string($0.namespace), .int($0.series)]) })),
+        ])
     }
 
     static func writerCounters(_ s: WriterStatistics.Snapshot) -> PythonValue {

@@ -1,3 +1,4 @@
+import CarbonConfig
 import Foundation
 import Pickle
 
@@ -58,7 +59,8 @@ struct FindView {
         if query.contains(";") && !query.hasPrefix("_tagged.") {
             return store.hasFile(query) ? [FindMatch(path: query, isLeaf: true, onDisk: true)] : []
         }
-        let pattern = try PathPattern(query, variantLimit: limits.maxBraceVariants)
+        let pattern: PathPattern
+        do { pattern = try PathPattern(query, variantLimit: limits.maxBraceVariants) } catch { throw QueryError(error) }
         return try tree.find(pattern, limit: limits.maxSeriesPerRequest, deadline: deadline)
     }
 

@@ -1,55 +1,21 @@
-import Glibc
+import CarbonConfig
 
-/// Fills a `MetricNameTree` from the data directory at start (docs/reads.md §3): every
-/// directory is a branch, every `NAME.wsp` file the leaf NAME (graphite-web's `fs_to_metric`),
-/// one directory at a time so queries are answered while it runs. Entries whose names start
-/// with `.` are skipped (graphite-web never shows them as results either).
+/// Fills a `MetricNameTree` from the data directory at start (docs/reads.md §3), one directory
+/// at a time (`DataDirectoryWalk`) so queries are answered while it runs.
 public enum DataDirectoryScan {
-    public struct Progress: Sendable {
-        public var directories = 0
-        public var leaves = 0
-        public var unreadable = 0
-    }
+    public typealias Progress = DataDirectoryWalk.Progress
 
     /// Walks `root` (which may not exist yet: nothing to add). `report` is called every
     /// `reportEvery` directories.
     @discardableResult
     public static func run(root: String, into tree: MetricNameTree, reportEvery: Int = 10_000,
                            report: (Progress) -> Void = { _ in }) -> Progress {
-        var progress = Progress()
-        var stack: [(path: String, name: [UInt8])] = [(root, [])]
-        while let (path, name) = stack.popLast() {
-            guard let directory = opendir(path) else {
-                if !name.isEmpty { progress.unreadable += 1 }
-                continue
-            }
-            progress.directories += 1
+        DataDirectoryWalk.run(root: root, reportEvery: reportEvery, report: report) { directory, leaves in
             var batch: [(path: [UInt8], kind: NameKinds)] = []
-            if !name.isEmpty { batch.append((name, .branch)) }
-            while let entry = readdir(directory) {
-                var entryName = entry.pointee.d_name
-                let bytes = withUnsafeBytes(of: &entryName) { raw in Array(raw.prefix { $0 != 0 }) }
-                guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }
-                let child = path + "/" + String(decoding: bytes, as: UTF8.self)
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_LNK) || type == UInt8(DT_UNKNOWN) {
-                    var info = stat()
-                    guard stat(child, &info) == 0 else { continue }
-                    type = (info.st_mode & S_IFMT) == S_IFDIR ? UInt8(DT_DIR) : (info.st_mode & S_IFMT) == S_IFREG ? UInt8(DT_REG) : 0
-                }
-                let childName = name.isEmpty ? bytes : name + [UInt8(ascii: ".")] + bytes
-                if type == UInt8(DT_DIR) {
-                    stack.append((child, childName))
-                } else if type == UInt8(DT_REG), bytes.count > 4, bytes.suffix(4) == Array(".wsp".utf8) {
-                    let stem = bytes.prefix { $0 != UInt8(ascii: ".") }
-                    batch.append((name.isEmpty ? Array(stem) : name + [UInt8(ascii: ".")] + stem, .leafOnDisk))
-                    progress.leaves += 1
-                }
-            }
-            closedir(directory)
+            batch.reserveCapacity(leaves.count + 1)
+            if !directory.isEmpty { batch.append((directory, .branch)) }
+            for leaf in leaves { batch.append((leaf, .leafOnDisk)) }
             tree.insert(batch)
-            if progress.directories % reportEvery == 0 { report(progress) }
         }
-        return progress
     }
 }

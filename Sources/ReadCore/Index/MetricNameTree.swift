@@ -1,3 +1,4 @@
+import CarbonConfig
 import Glibc
 import Synchronization
 

@@ -1,3 +1,5 @@
+import CarbonConfig
+
 /// Why a read request is refused: each becomes a 4xx with this text (docs/reads.md §5).
 public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingParameter(String)
@@ -7,6 +9,14 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooManyComponents(limit: Int)
     case timedOut(seconds: Double)
     case methodNotAllowed
+
+    /// A path glob refused before matching (CarbonConfig's globs know nothing of requests).
+    init(_ error: GlobError) {
+        switch error {
+        case let .tooManyVariants(limit): self = .tooManyVariants(limit: limit)
+        case let .tooManyComponents(limit): self = .tooManyComponents(limit: limit)
+        }
+    }
 
     /// A refusal with only a reason (graphite-web's own messages).
     static func invalid(_ reason: String) -> QueryError {

@@ -32,7 +32,7 @@ struct InterpreterHarness {
         var written: [String: [CachedPoint]] = [:]
     }
 
-    init(statsd: (any StatsdInspection)? = nil) {
+    init(statsd: (any StatsdInspection)? = nil, quotas: QuotaLedger? = nil) {
         let cache = self.cache
         let box = self.box
         context = ManholeContext(
@@ -49,6 +49,7 @@ struct InterpreterHarness {
             settings: { [("MAX_CACHE_SIZE", "inf"), ("AMQP_PASSWORD", "hunter2")] },
             whisperPath: { "/nonexistent/" + $0.replacingOccurrences(of: ".", with: "/") + ".wsp" },
             statsd: statsd,
+            quotas: quotas,
             clock: { 1_357_861_700 })
         interpreter = Interpreter(context: context)
     }

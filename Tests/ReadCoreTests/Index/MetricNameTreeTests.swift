@@ -1,3 +1,4 @@
+import CarbonConfig
 import XCTest
 @testable import ReadCore
 
@@ -60,7 +61,7 @@ final class MetricNameTreeTests: XCTestCase {
         for file in ["a/b/c.wsp", "a/d.wsp", "a/.hidden.wsp", "a/notes.txt", "empty/.keep"] {
             let path = root + "/" + file
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data())
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
         }
         try FileManager.default.createDirectory(atPath: root + "/.wal", withIntermediateDirectories: true)
         let t = MetricNameTree()

@@ -1,11 +1,11 @@
 /// A graphite path query (`servers.web*.cpu.{user,system}`): backslashes removed, split on
 /// every `.` (inside braces too, as graphite-web does), one `ComponentPattern` per component
-/// (docs/reads.md §2).
+/// (docs/reads.md §2; quota sections use it too, docs/quotas.md).
 public struct PathPattern: Sendable, Equatable {
     public let text: String
     public let components: [ComponentPattern]
 
-    public init(_ text: String, maxComponents: Int = 256, variantLimit: Int = 1024) throws(QueryError) {
+    public init(_ text: String, maxComponents: Int = 256, variantLimit: Int = 1024) throws(GlobError) {
         self.text = text
         let cleaned = text.utf8.filter { $0 != UInt8(ascii: "\\") }
         let parts = cleaned.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)

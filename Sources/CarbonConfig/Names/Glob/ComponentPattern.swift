@@ -1,5 +1,5 @@
 /// One `.`-separated component of a graphite path query, matched as graphite-web's standard
-/// finder matches directory entries (docs/reads.md §2): braces expanded first, then each
+/// finder matches directory entries (docs/reads.md §2; quota sections use it too, docs/quotas.md): braces expanded first, then each
 /// variant is an fnmatch pattern (`*`, `?`, `[...]`); the component matches if any variant
 /// does. Matching works on UTF-8 bytes, with `?` and sets taking one whole character, as
 /// Python's matching of `str` does.
@@ -18,7 +18,7 @@ public struct ComponentPattern: Sendable, Equatable {
     /// `**`: any number of components, zero included.
     public let isGlobstar: Bool
 
-    public init(_ component: [UInt8], variantLimit: Int = 1024) throws(QueryError) {
+    public init(_ component: [UInt8], variantLimit: Int = 1024) throws(GlobError) {
         isGlobstar = component == Array("**".utf8)
         let expanded = try BraceExpansion.expand(component, limit: variantLimit)
         variants = expanded.map(Self.tokens)

@@ -1,5 +1,5 @@
 import XCTest
-@testable import ReadCore
+@testable import CarbonConfig
 
 /// Component globs against the answers of graphite-web's own `match_entries` (brace
 /// expansion, then Python's fnmatch), computed with Debian's graphite-web 1.1.8 on Python 3.11
@@ -68,7 +68,7 @@ final class ComponentPatternTests: XCTestCase {
     func testBraceExplosionIsRefusedNotComputed() {
         let pattern = String(repeating: "{a,b}", count: 30)
         XCTAssertThrowsError(try ComponentPattern(Array(pattern.utf8), variantLimit: 1024)) { error in
-            XCTAssertEqual(error as? QueryError, .tooManyVariants(limit: 1024))
+            XCTAssertEqual(error as? GlobError, .tooManyVariants(limit: 1024))
         }
     }
 
@@ -76,7 +76,7 @@ final class ComponentPatternTests: XCTestCase {
         let pattern = try PathPattern("a\\.b.{c.d,e}")
         XCTAssertEqual(pattern.components.count, 4)
         XCTAssertThrowsError(try PathPattern(String(repeating: "a.", count: 300) + "a")) { error in
-            XCTAssertEqual(error as? QueryError, .tooManyComponents(limit: 256))
+            XCTAssertEqual(error as? GlobError, .tooManyComponents(limit: 256))
         }
     }
 }

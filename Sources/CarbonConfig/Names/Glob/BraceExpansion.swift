@@ -1,10 +1,10 @@
-/// graphite-web's `expand_braces` (docs/reads.md §2): the leftmost innermost `{...}` group (no
+/// graphite-web's `expand_braces` (docs/reads.md §2; quota sections use it too, docs/quotas.md): the leftmost innermost `{...}` group (no
 /// braces inside) is replaced by each of its comma-separated alternatives, recursively, and
 /// equal results are kept once. A brace without its partner stays a literal character.
 enum BraceExpansion {
     /// The variants of one path component, at most `limit` of them (a pattern like
     /// `{a,b}{c,d}...` doubles with every group, so the count is checked as it grows).
-    static func expand(_ pattern: [UInt8], limit: Int) throws(QueryError) -> [[UInt8]] {
+    static func expand(_ pattern: [UInt8], limit: Int) throws(GlobError) -> [[UInt8]] {
         var done: [[UInt8]] = []
         var seen = Set<[UInt8]>()
         var pending: [[UInt8]] = [pattern]
