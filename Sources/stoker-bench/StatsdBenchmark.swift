@@ -2,6 +2,8 @@ import ArgumentParser
 import Glibc
 import Foundation
 import Logging
+import CarbonCache
+import CarbonNetwork
 import StatsdCore
 import StatsdNetwork
 import Synchronization
@@ -198,7 +200,7 @@ private struct StatsdRunner {
     var rows: [ResultRow]
 
     enum Row: Int, CaseIterable {
-        case counters, timers, single, singleLoss, flush, idleCounter, dogstatsdCounters, packedParse
+        case counters, timers, single, singleLoss, flush, flushIntoCache, idleCounter, dogstatsdCounters, packedParse
     }
 
     /// DogStatsD's tags and container field, as a client in a container sends them; udp_blast
@@ -224,6 +226,9 @@ private struct StatsdRunner {
                 return ResultRow(workload: "(c) 1 counter line per datagram, sender unpaced: lines lost", unit: .percent, maximumAbsolute: 0)
             case .flush:
                 return ResultRow(workload: "StatsdState.flush, \(WhisperRunnerFormat.count(options.flushTimers)) timers x \(options.flushSamples) samples", unit: .milliseconds, isReference: true)
+            case .flushIntoCache:
+                return ResultRow(workload: "(f) that flush entering the cache (carbon's receive path, no writer), by name bytes in batches grouped by shard; C column: one point at a time as before",
+                                 unit: .points, isReference: true)
             case .idleCounter:
                 return ResultRow(workload: "RSS per idle counter (\(WhisperRunnerFormat.count(options.idleCounters)) distinct, after a flush)", unit: .bytesPerCounter, maximumAbsolute: 300)
             case .dogstatsdCounters:
@@ -447,6 +452,28 @@ private struct StatsdRunner {
         log(String(format: "  %.1f ms for %d datapoints (%.2f us per timer); flush's own processing_time %.1f ms",
                    milliseconds, output.datapoints.count, milliseconds * 1000 / Double(options.flushTimers), output.processingTime))
         add(.flush, milliseconds)
+
+        // The flush entering a cache as ServeCommand's sink hands it over: one point at a time
+        // (what the sink did before issue 17) and by name bytes in batches.
+        let timestamp = Double(output.timestamp)
+        for batched in [false, true, false, true] {
+            let cache = MetricCache(shardCount: 64)
+            let intake = MetricIntake(cache: cache, timestampResolution: 1, filters: nil, logger: Logger(label: "bench"))
+            let begin = MonotonicClock.now()
+            if batched {
+                intake.accept(output.datapoints, overflow: .drop) { ($0.name, $0.value, timestamp) }
+            } else {
+                for point in output.datapoints {
+                    intake.accept(name: point.name, value: point.value, timestamp: timestamp, overflow: .drop)
+                }
+            }
+            let rate = Double(output.datapoints.count) / (MonotonicClock.now() - begin)
+            guard cache.size == output.datapoints.count else {
+                throw BenchFailure("\(cache.size) points cached of \(output.datapoints.count)")
+            }
+            log(String(format: "  into the cache %@: %.2fM points/s", batched ? "in batches" : "one at a time", rate / 1e6))
+            if batched { add(.flushIntoCache, rate) } else { rows[Row.flushIntoCache.rawValue].c.append(rate) }
+        }
     }
 
     /// RSS delta once `idleCounters` distinct counters went through a server and a flush (they

@@ -93,13 +93,10 @@ struct ServeCommand: AsyncParsableCommand {
         return { flush in
             let timestamp = Double(flush.timestamp)
             // statsd's senders cannot be paused (UDP): at a full cache its points are dropped
-            // and counted (cache.overflow), never stored past the ceiling.
-            for datapoint in flush.datapoints {
-                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: timestamp, overflow: .drop)
-            }
-            for datapoint in flush.stampedDatapoints {
-                intake.accept(name: datapoint.name, value: datapoint.value, timestamp: Double(datapoint.timestamp), overflow: .drop)
-            }
+            // and counted (cache.overflow), never stored past the ceiling. The flush goes in by
+            // name bytes, in batches grouped by shard, as a receiver's reads do.
+            intake.accept(flush.datapoints, overflow: .drop) { ($0.name, $0.value, timestamp) }
+            intake.accept(flush.stampedDatapoints, overflow: .drop) { ($0.name, $0.value, Double($0.timestamp)) }
         }
     }
 }

@@ -119,6 +119,72 @@ public final class MetricIntake: Sendable {
     /// only when no white/blacklist or throughput quota has to see the name as a string.
     var acceptsBatches: Bool { !useFilters && !quotas.limitsThroughput }
 
+    /// Stores many named points at once, as statsd's flush hands them over: names stored as
+    /// received go by their bytes in batches of `chunk` points grouped by shard, as a receiver's
+    /// socket read does; any other name (tags, empty components) is stored alone, after the
+    /// batch so far, keeping the order. While a filter or a throughput quota must see every
+    /// name, all go one by one through `accept(name:)`.
+    public func accept<S: Sequence>(_ points: S, overflow: MetricCache.Overflow? = nil, chunk: Int = 16_384,
+                                    fields: (S.Element) -> (name: String, value: Double, timestamp: Double)) {
+        guard acceptsBatches else {
+            for element in points {
+                let point = fields(element)
+                accept(name: point.name, value: point.value, timestamp: point.timestamp, overflow: overflow)
+            }
+            return
+        }
+        var pending = NamedPoints()
+        var batch = CacheBatch()
+        for element in points {
+            let point = fields(element)
+            // A NaN is counted by `prepare`; statsd's flush times are always valid.
+            guard case let .success(prepared) = prepare(value: point.value, timestamp: point.timestamp) else { continue }
+            if !pending.append(point.name, prepared) {
+                pending.store(into: &batch, intake: self, overflow: overflow)
+                accept(name: point.name, value: point.value, timestamp: point.timestamp, overflow: overflow)
+            } else if pending.count >= chunk {
+                pending.store(into: &batch, intake: self, overflow: overflow)
+            }
+        }
+        pending.store(into: &batch, intake: self, overflow: overflow)
+    }
+
+    /// Names and prepared points waiting to go into the cache as one batch: the names' bytes in
+    /// one arena, so a chunk costs a few allocations, not one per name.
+    struct NamedPoints {
+        private var arena: [UInt8] = []
+        private var spans: [(start: Int, count: Int)] = []
+        private var points: [CachedPoint] = []
+
+        var count: Int { spans.count }
+
+        /// Adds a name stored as received; false (nothing added) for any other.
+        mutating func append(_ name: String, _ point: CachedPoint) -> Bool {
+            var name = name
+            return name.withUTF8 { bytes in
+                guard !bytes.isEmpty, MetricName.isStoredAsReceived(UnsafeRawBufferPointer(bytes)) else { return false }
+                spans.append((arena.count, bytes.count))
+                arena.append(contentsOf: bytes)
+                points.append(point)
+                return true
+            }
+        }
+
+        /// Stores what is waiting through `intake`, then forgets it.
+        mutating func store(into batch: inout CacheBatch, intake: MetricIntake, overflow: MetricCache.Overflow?) {
+            guard !spans.isEmpty else { return }
+            arena.withUnsafeBytes { raw in
+                for (i, span) in spans.enumerated() {
+                    batch.append(name: raw.baseAddress! + span.start, count: span.count, point: points[i])
+                }
+                intake.accept(batch: &batch, overflow: overflow)
+            }
+            arena.removeAll(keepingCapacity: true)
+            spans.removeAll(keepingCapacity: true)
+            points.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Stores a batch of prepared points whose names are stored as received
     /// (`MetricName.isStoredAsReceived`) and need no filtering; empties the batch.
     func accept(batch: inout CacheBatch, overflow: MetricCache.Overflow? = nil) {
