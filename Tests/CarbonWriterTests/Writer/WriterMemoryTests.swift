@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import XCTest
+@testable import CarbonCache
+@testable import CarbonConfig
+@testable import CarbonWriter
+
+/// The writers' per-file state counts in the cache's memory (docs/carbon.md §16), and near the
+/// memory ceiling they forget the state of files whose descriptor they had released.
+final class WriterMemoryTests: XCTestCase {
+    private func drain(ceiling: Int?) throws -> (cache: MetricCache, names: [String]) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stoker-writer-memory-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
+                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)]) })
+        var settings = WriterSettings(dataDirectory: root)
+        settings.allocation = .sparse
+        settings.openFileBudget = 16  // two directories held open, 14 files
+        let cache = MetricCache(limits: .init(maxBytes: ceiling), shardCount: 1)
+        let names = (0..<50).map { "mem.metric\($0)" }
+        let now = Double(Int(Date().timeIntervalSince1970))
+        for name in names { cache.store(name, .init(timestamp: now, value: 1)) }
+        let writer = CacheWriter(cache: cache, settings: settings, layout: layout, logger: Logger(label: "test"))
+        writer.start()
+        writer.drainAndStop()
+        XCTAssertEqual(cache.size, 0)
+        return (cache, names)
+    }
+
+    func testEveryWrittenFilesStateIsCountedWithMemoryToSpare() throws {
+        let (cache, names) = try drain(ceiling: nil)
+        let entries = names.reduce(0) { $0 + MetricCache.bytesPerEntry + $1.utf8.count }
+        let handles = names.reduce(0) { $0 + WriterWorker.bytesPerHandle + $1.utf8.count }
+        XCTAssertEqual(cache.memoryBytes, entries + handles)
+    }
+
+    func testNearTheCeilingOnlyTheOpenFilesStateIsKept() throws {
+        let (cache, names) = try drain(ceiling: 1000)
+        let entries = names.reduce(0) { $0 + MetricCache.bytesPerEntry + $1.utf8.count }
+        let kept = cache.memoryBytes - entries
+        XCTAssertGreaterThan(kept, 0)
+        XCTAssertLessThanOrEqual(kept, 14 * (WriterWorker.bytesPerHandle + "mem.metric49".utf8.count))
+    }
+}
