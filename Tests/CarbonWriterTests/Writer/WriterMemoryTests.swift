@@ -9,13 +9,8 @@ import XCTest
 /// memory ceiling they forget the state of files whose descriptor they had released.
 final class WriterMemoryTests: XCTestCase {
     private func drain(ceiling: Int?) throws -> (cache: MetricCache, names: [String]) {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stoker-writer-memory-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
-        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
-                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)]) })
-        var settings = WriterSettings(dataDirectory: root)
-        settings.allocation = .sparse
+        let (_, layout, defaults) = try temporaryDataDirectory("writer-memory")
+        var settings = defaults
         settings.openFileBudget = 16  // two directories held open, 14 files
         let cache = MetricCache(limits: .init(maxBytes: ceiling), shardCount: 1)
         let names = (0..<50).map { "mem.metric\($0)" }

@@ -9,13 +9,7 @@ import XCTest
 /// and its cached points are dropped, counted on the rule; existing files keep being written.
 final class WriterQuotaTests: XCTestCase {
     func testCreatesBeyondANamespacesQuotaAreRefusedAndCounted() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("stoker-quota-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
-        let layout = StorageLayout(path: { try MetricPath.filePath(for: $0, dataDirectory: root) },
-                                   newFile: { _ in NewFileLayout(archives: [.init(secondsPerPoint: 1, points: 60)]) })
-        var settings = WriterSettings(dataDirectory: root)
-        settings.allocation = .sparse
+        let (root, layout, settings) = try temporaryDataDirectory("quota")
         let quotas = QuotaLedger(rules: try QuotaRules.parse(text: "[*]\nmetrics = 2\n", fileName: "quotas.conf"))
         let cache = MetricCache()
         let now = Double(Int(Date().timeIntervalSince1970))
