@@ -126,7 +126,7 @@ let package = Package(
             name: "stoker-bench",
             dependencies: [
                 "Whisper", "CarbonConfig", "CarbonCache", "CarbonWriter", "CarbonNetwork", "StatsdCore", "StatsdNetwork",
-                "ServerRuntime",
+                "ServerRuntime", "Delivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -67,15 +67,6 @@ public struct MemoryLimits: Sendable, Equatable {
 
     /// A small file's contents, or nil.
     static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count > 0 { bytes += chunk[0..<count] } else if count == 0 || errno != EINTR { break }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? FileBytes.read(atPath: path)).map { String(decoding: $0, as: UTF8.self) }
     }
 }

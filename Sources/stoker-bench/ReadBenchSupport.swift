@@ -1,3 +1,4 @@
+import Delivery
 import Foundation
 import FoundationNetworking
 import Glibc
@@ -40,29 +41,17 @@ enum ReadBenchFiles {
         return MonotonicClock.now() - began
     }
 
+    /// A plaintext connection to this machine's `port` (Delivery's blocking connection, with a
+    /// timeout far beyond any run).
     static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        switch BlockingConnection.open(host: "127.0.0.1", port: port, timeout: 900) {
+        case let .success(fd): return fd
+        case let .failure(failure): throw BenchFailure("cannot connect to 127.0.0.1:\(port): \(failure)")
         }
-        guard connected == 0 else {
-            close(fd)
-            throw BenchFailure("cannot connect to 127.0.0.1:\(port)")
-        }
-        return fd
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw BenchFailure("plaintext write failed: errno \(errno)") }
-            sent += n
-        }
+        guard BlockingConnection.sendAll(fd, bytes) else { throw BenchFailure("plaintext write failed: errno \(errno)") }
     }
 
     static func send(port: Int, lines: [String]) throws {

@@ -242,9 +242,8 @@ struct CheckConfigCommand: ParsableCommand {
         let effective = AggregationPolicy(xFilesFactor: created.xFilesFactor, method: created.aggregationMethod)
         lines.append("  aggregation = \(section) \(policy(effective))")
         lines.append("  file = \(path)")
-        let plain = String(name.prefix { $0 != ";" })
-        for rule in quotas.rules {
-            if let namespace = rule.namespace(of: plain) { lines.append("  quota = [\(rule.section)] namespace = \(namespace.isEmpty ? "(server)" : String(namespace))") }
+        for (rule, namespace) in quotas.namespaces(of: name) {
+            lines.append("  quota = [\(quotas.rules[rule].section)] namespace = \(namespace.isEmpty ? "(server)" : namespace)")
         }
         return lines
     }

@@ -16,10 +16,8 @@ import socket
 import threading
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from carbon_peers import fetch
-from test_reads import api_get, cache_of
+from test_reads import cache_of, scrape
 from test_faults import Tmpfs
 from test_memory_ceiling import MemoryCgroup, rss
 
@@ -113,11 +111,6 @@ def floods(stoker, stop):
             time.sleep(0.005)
 
 
-def metric_families(stoker):
-    _, _, body = api_get(stoker, '/metrics')
-    return list(text_string_to_metric_families(body.decode()))
-
-
 def holds(stoker, metric, timestamp, value):
     """Whether the server has the point: in its cache (carbonlink) or in the file."""
     try:
@@ -176,8 +169,7 @@ def test_chaos_every_acknowledged_point_is_on_disk(stoker_factory, tmp_path):
         assert stoker.process.poll() is None
         assert cgroup.oom_kills() == 0
         assert max_rss < LIMIT * 0.9, 'RSS %d of a %d limit' % (max_rss, LIMIT)
-        refused = sum(s.value for family in metric_families(stoker) if family.name == 'stoker_quota_refused_creates'
-                      for s in family.samples if s.name == 'stoker_quota_refused_creates_total')
+        refused = sum(s.value for s in scrape(stoker) if s.name == 'stoker_quota_refused_creates_total')
         assert stoker.stop() == 0, 'the final drain writes everything'
 
         kills = chaos.kills

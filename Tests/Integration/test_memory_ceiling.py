@@ -11,10 +11,8 @@ import subprocess
 import threading
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from conftest import missing_reference, wait_for
-from test_reads import api_get
+from test_reads import scrape
 
 LIMIT = 256 << 20
 
@@ -59,8 +57,7 @@ class MemoryCgroup:
 
 
 def cache_figures(stoker):
-    _, _, body = api_get(stoker, '/metrics')
-    return {s.name: s.value for family in text_string_to_metric_families(body.decode()) for s in family.samples}
+    return {s.name: s.value for s in scrape(stoker)}
 
 
 def rss(pid):

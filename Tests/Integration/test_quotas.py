@@ -5,20 +5,14 @@ import signal
 import subprocess
 import time
 
-from prometheus_client.parser import text_string_to_metric_families
-
 from carbon_peers import fetch, send_lines
 from conftest import Stoker, wait_for
-from test_reads import api_get
+from test_reads import scrape
 
 
 def quota_samples(stoker):
     """{(sample name, rule): value} of the quota families in /metrics."""
-    status, _, body = api_get(stoker, '/metrics')
-    assert status == 200
-    return {(s.name, s.labels.get('rule')): s.value
-            for family in text_string_to_metric_families(body.decode()) if family.name.startswith('stoker_quota')
-            for s in family.samples}
+    return {(s.name, s.labels.get('rule')): s.value for s in scrape(stoker) if s.name.startswith('stoker_quota')}
 
 
 def files_under(stoker, namespace):

@@ -36,6 +36,14 @@ def api_get(stoker, path, **query):
         return error.code, error.headers.get('Content-Type'), error.read()
 
 
+def scrape(stoker):
+    """The samples of GET /metrics, as python3-prometheus-client parses them."""
+    from prometheus_client.parser import text_string_to_metric_families
+    status, kind, body = api_get(stoker, '/metrics')
+    assert status == 200 and kind.startswith('text/plain; version=0.0.4'), (status, kind)
+    return [sample for family in text_string_to_metric_families(body.decode()) for sample in family.samples]
+
+
 def cache_of(stoker, metric):
     link = Carbonlink(stoker.ports['query'])
     try:
@@ -319,21 +327,17 @@ def test_health_tells_starting_serving_and_draining(stoker_factory):
 
 
 def test_metrics_read_by_prometheus_client_equal_what_was_sent(stoker_factory):
-    from prometheus_client.parser import text_string_to_metric_families
     stoker = stoker_factory(statsd_keys={'flushInterval': 500})
     now = int(time.time())
     send_lines(stoker.ports['line'], ['prom.m%d %d %d\n' % (i, i, now) for i in range(25)])
     with socket.create_connection(('127.0.0.1', stoker.ports['statsd_tcp'])) as s:
         s.sendall(b''.join(b'prom.requests:1|c\n' for _ in range(7)) + b'prom.bad line\n')
 
-    def scrape():
-        status, kind, body = api_get(stoker, '/metrics')
-        assert status == 200 and kind.startswith('text/plain; version=0.0.4')
-        return {sample.name: sample.value for family in text_string_to_metric_families(body.decode())
-                for sample in family.samples}
+    def values():
+        return {sample.name: sample.value for sample in scrape(stoker)}
     # statsd counts every line it reads as received, the bad one too (as Etsy statsd does)
     values = wait_for(lambda: (lambda v: v if v.get('stoker_statsd_metrics_received_total') == 8
-                               and v['stoker_carbon_committed_points_total'] >= 25 else None)(scrape()),
+                               and v['stoker_carbon_committed_points_total'] >= 25 else None)(values()),
                       timeout=30, interval=0.2, what='statsd lines and points counted')
     assert values['stoker_statsd_bad_lines_seen_total'] == 1
     assert values['stoker_carbon_metrics_received_total'] >= 25
@@ -372,8 +376,7 @@ def test_status_page_in_chromium_shows_the_numbers_of_metrics(stoker_factory, tm
         match = re.search(r'id="%s">([^<]*)<' % element_id, page.stdout)
         assert match, (element_id, page.stdout[:3000])
         shown[element_id] = float(match.group(1).replace(',', ''))
-    from prometheus_client.parser import text_string_to_metric_families
-    metrics = {s.name: s.value for f in text_string_to_metric_families(api_get(stoker, '/metrics')[2].decode()) for s in f.samples}
+    metrics = {s.name: s.value for s in scrape(stoker)}
     assert shown == {k: metrics[k] for k in shown}
     assert shown['stoker_carbon_cache_size'] == 33 and shown['stoker_carbon_cache_queues'] == 4
     assert '<td>page.busy</td><td class="n">30</td>' in page.stdout

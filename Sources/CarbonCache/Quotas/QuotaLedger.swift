@@ -70,17 +70,6 @@ public final class QuotaLedger: Sendable {
             self.rules = rules
             perRule = Array(repeating: RuleState(), count: rules.rules.count)
         }
-
-        /// The (rule index, namespace) pairs `metric` falls under, limited to the rules `where`
-        /// selects.
-        func namespaces(of metric: String, where selected: (QuotaRule) -> Bool = { _ in true }) -> [(Int, String)] {
-            let name = QuotaLedger.plainName(metric)
-            var found: [(Int, String)] = []
-            for (index, rule) in rules.rules.enumerated() where selected(rule) {
-                if let namespace = rule.namespace(of: name) { found.append((index, String(namespace))) }
-            }
-            return found
-        }
     }
 
     private let state: Mutex<State>
@@ -113,17 +102,11 @@ public final class QuotaLedger: Sendable {
     /// The current generation (for a count of the existing files started now).
     public var generation: Int { state.withLock { $0.generation } }
 
-    /// The name part of a tagged series (`name;tag=value`): namespaces are of names.
-    static func plainName(_ metric: String) -> String {
-        guard let semicolon = metric.utf8.firstIndex(of: UInt8(ascii: ";")) else { return metric }
-        return String(metric[..<semicolon])
-    }
-
     /// A point for `metric` at `now` (monotonic seconds): nil when it may enter the cache (and
     /// it is counted in its namespaces' minute), else the refusal that drops it.
     public func admitPoint(_ metric: String, now: Double) -> Refusal? {
         state.withLock { state -> Refusal? in
-            let matched = state.namespaces(of: metric) { $0.throughputPerMinute != nil }
+            let matched = state.rules.namespaces(of: metric) { $0.throughputPerMinute != nil }
             var refusal: Refusal?
             for (index, namespace) in matched {
                 let rule = state.rules.rules[index]
@@ -144,7 +127,7 @@ public final class QuotaLedger: Sendable {
     /// in every namespace it falls under; else the refusal.
     public func admitNewSeries(_ metric: String, now: Double) -> Refusal? {
         state.withLock { state -> Refusal? in
-            let matched = state.namespaces(of: metric)
+            let matched = state.rules.namespaces(of: metric)
             var refusal: Refusal?
             for (index, namespace) in matched {
                 let rule = state.rules.rules[index]
@@ -171,7 +154,7 @@ public final class QuotaLedger: Sendable {
     /// token yet, a failed create): no longer counted.
     public func releaseSeries(_ metric: String) {
         state.withLock { state in
-            for (index, namespace) in state.namespaces(of: metric) {
+            for (index, namespace) in state.rules.namespaces(of: metric) {
                 guard var usage = state.perRule[index].usage[namespace] else { continue }
                 usage.series = max(0, usage.series - 1)
                 usage.newSeries = max(0, usage.newSeries - 1)
@@ -185,7 +168,7 @@ public final class QuotaLedger: Sendable {
         state.withLock { state in
             guard state.generation == generation else { return }
             for metric in metrics {
-                for (index, namespace) in state.namespaces(of: metric) {
+                for (index, namespace) in state.rules.namespaces(of: metric) {
                     state.perRule[index].usage[namespace, default: Usage()].series += 1
                 }
             }

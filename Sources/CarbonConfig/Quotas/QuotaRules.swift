@@ -16,6 +16,18 @@ public struct QuotaRules: Sendable, Equatable {
     /// Whether any rule limits series: then the existing files are counted at start.
     public var limitsSeries: Bool { rules.contains { $0.metrics != nil } }
 
+    /// The rules `metric` falls under and its namespace under each, as (rule index, namespace),
+    /// limited to the rules `selected` keeps. A tagged series (`name;tag=value`) falls under
+    /// the namespaces of its name.
+    public func namespaces(of metric: String, where selected: (QuotaRule) -> Bool = { _ in true }) -> [(rule: Int, namespace: String)] {
+        let name = metric.utf8.firstIndex(of: UInt8(ascii: ";")).map { String(metric[..<$0]) } ?? metric
+        var found: [(rule: Int, namespace: String)] = []
+        for (index, rule) in rules.enumerated() where selected(rule) {
+            if let namespace = rule.namespace(of: name) { found.append((index, String(namespace))) }
+        }
+        return found
+    }
+
     static let keys: Set<String> = ["metrics", "throughput", "new-series-per-minute", "dropping-policy"]
     /// Components a section glob may have.
     static let maxDepth = 64
