@@ -77,7 +77,7 @@ let package = Package(
         // write-ahead log that covers the points still in the cache.
         .target(
             name: "CarbonWriter",
-            dependencies: ["CarbonConfig", "CarbonCache", "Whisper", "ServerRuntime", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CarbonConfig", "CarbonCache", "Whisper", "NameBytes", "ServerRuntime", .product(name: "Logging", package: "swift-log")]
         ),
         // carbon on the network: plaintext and pickle receivers, the common receive path,
         // carbonlink, self-instrumentation, and CarbonService that assembles the stages.

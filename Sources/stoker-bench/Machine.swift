@@ -39,6 +39,15 @@ enum Machine {
         return (UInt64(limit.rlim_cur), UInt64(limit.rlim_max))
     }
 
+    /// Sets the open-file limit (soft and hard) to `count`, as systemd's `LimitNOFILE` does for
+    /// a service; raising the hard limit needs root. Children started afterwards inherit it.
+    static func setOpenFileLimit(_ count: UInt64) throws {
+        var limit = rlimit(rlim_cur: rlim_t(count), rlim_max: rlim_t(count))
+        guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
+            throw BenchFailure("cannot set RLIMIT_NOFILE to \(count): \(String(cString: strerror(errno))) (raising the hard limit needs root)")
+        }
+    }
+
     /// Pins the calling thread to one CPU (sched_setaffinity, which Swift's Glibc module does
     /// not import, so it is looked up at run time). Returns false if that is not possible.
     static func pinToCPU(_ cpu: Int) -> Bool {

@@ -7,7 +7,7 @@ struct StokerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stoker-bench",
         abstract: "Benchmarks of Stoker against syscall-level C baselines.",
-        subcommands: [WhisperBenchmark.self, CarbonBenchmark.self, StatsdBenchmark.self, ManholeBenchmark.self, SoakBenchmark.self,
+        subcommands: [WhisperBenchmark.self, CarbonBenchmark.self, StatsdBenchmark.self, ManholeBenchmark.self, SoakBenchmark.self, SteadyBenchmark.self,
                       ReadBenchmark.self]
     )
 }

@@ -99,6 +99,19 @@ final class StokerChild {
 
     var residentBytes: Int { statusBytes("VmRSS") }
 
+    /// `/proc/PID/io`: bytes handed to write system calls (`wchar`) and bytes the process
+    /// caused to be written to storage (`write_bytes`, counted when pages are dirtied); zeros
+    /// once the child is gone.
+    var writtenBytes: (system: Double, storage: Double) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return (0, 0) }
+        var fields: [Substring: Double] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":")
+            if parts.count == 2 { fields[parts[0]] = Double(parts[1].trimmingCharacters(in: .whitespaces)) }
+        }
+        return (fields["wchar"] ?? 0, fields["write_bytes"] ?? 0)
+    }
+
     /// SIGTERM (a graceful stop: final statsd flush, cache drained to disk), then SIGKILL after
     /// `timeout` seconds. Returns the exit code (128 + signal when killed).
     @discardableResult

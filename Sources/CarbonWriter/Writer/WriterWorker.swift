@@ -8,14 +8,6 @@ import ServerRuntime
 
 /// One writer thread's state: its shards, its open files, its quarantine. Never shared.
 struct WriterWorker {
-    struct Handle {
-        var file: WhisperFile
-        /// Keeps its descriptor between writes (within the open-file budget).
-        var pinned: Bool
-        /// Where a released descriptor is reopened from (`directories`).
-        var location: FileLocation?
-    }
-
     let writer: CacheWriter
     let shards: [Int]
     /// This thread's place in `writer.cleanRoundStarts`.
@@ -23,13 +15,10 @@ struct WriterWorker {
     /// Whether the current round put points back into the cache (a file found missing).
     var restoredInRound = false
     let openFileBudget: Int
-    var handles: [String: Handle] = [:]
-    /// The memory `handles` holds, as counted into the cache's memory (docs/carbon.md §16).
-    var handleBytes = 0
-    /// What a kept handle costs beyond its metric's name: its dictionary slot, the file's
-    /// path and header, its directory and name (measured: see docs/carbon.md §16).
-    static let bytesPerHandle = 512
-    var pinnedCount = 0
+    /// Every file written: header, directory, bases, and the descriptor while within the
+    /// budget (docs/carbon.md §16).
+    var files = WrittenFiles()
+    var pinnedCount: Int { files.openCount }
     var directories: OpenDirectories
     var quarantine: Set<String> = []
     /// New metrics already reported waiting for a create (reported once each).
@@ -73,7 +62,7 @@ struct WriterWorker {
             roundUpdates = 0
             let strategy = writer.settings.strategy
             let roundStart = pacing.now()
-            if cache.isAboveMemoryLowWatermark { dropReleasedHandles() }
+            if cache.isAboveMemoryLowWatermark { forgetReleasedFiles() }
             let summaries = cache.summaries(ofShards: shards, includeOldest: strategy == .timesorted)
             if summaries.isEmpty {
                 markCleanRound(startedAt: roundStart)
@@ -158,10 +147,8 @@ struct WriterWorker {
         seenGeneration = generation
         quarantine.removeAll()
         directories.forgetAll()
-        cache.accountWriterBytes(-handleBytes)
-        handleBytes = 0
-        handles.removeAll()
-        pinnedCount = 0
+        cache.accountWriterBytes(-files.memoryBytes)
+        files.removeAll()
     }
 
     /// Every minute, lets the cache forget the metrics of this worker's shards that had no
@@ -175,33 +162,21 @@ struct WriterWorker {
 
     /// Every 5 seconds, forgets the open files an operator deleted (to have them created again
     /// with new rules, as carbon, which opens a file for every write, does at its next write):
-    /// a kept descriptor would go on writing into the deleted file. A file whose descriptor is
-    /// released is reopened by name for every write and so found missing at once.
+    /// a kept descriptor would go on writing into the deleted file. A released file is reopened
+    /// by name for every write and so found missing at once.
     mutating func dropDeletedFiles(force: Bool = false) {
         let now = pacing.now()
         guard force || now - lastDeletedFilesCheck >= 5 else { return }
         lastDeletedFilesCheck = now
-        let deleted = handles.filter { $0.value.pinned && $0.value.file.isDeleted }.map(\.key)
-        for metric in deleted {
-            forgetHandle(metric)
-            pinnedCount -= 1
-        }
+        for metric in files.deletedWhileHeld() { files.forget(metric) }
     }
 
-    /// At the memory ceiling: forgets the handles whose descriptor is already released (beyond
-    /// the open-file budget; they only spare a header read), giving their memory back. Kept
-    /// otherwise, so a writer with memory to spare reopens those files without reading them.
-    mutating func dropReleasedHandles() {
-        for (metric, handle) in handles where !handle.pinned { forgetHandle(metric) }
-    }
-
-    /// Forgets a metric's handle and its share of the counted memory; returns it.
-    @discardableResult
-    mutating func forgetHandle(_ metric: String) -> Handle? {
-        guard let handle = handles.removeValue(forKey: metric) else { return nil }
-        handleBytes -= Self.bytesPerHandle + metric.utf8.count
-        cache.accountWriterBytes(-(Self.bytesPerHandle + metric.utf8.count))
-        return handle
+    /// At the memory ceiling: forgets what is kept of the files whose descriptor is released
+    /// (they only spare a header read and a path at their next write), giving its memory back.
+    mutating func forgetReleasedFiles() {
+        let before = files.memoryBytes
+        files.forgetReleased()
+        cache.accountWriterBytes(files.memoryBytes - before)
     }
 
     /// Forgets handles whose header another thread rewrote (only this worker's own metrics).
@@ -212,31 +187,33 @@ struct WriterWorker {
             stale.subtract(mine)
             return Array(mine)
         }
-        for metric in owned {
-            if let handle = forgetHandle(metric), handle.pinned { pinnedCount -= 1 }
-        }
+        for metric in owned { files.forget(metric) }
     }
 
     enum Outcome { case written, waiting, failed }
 
     /// Writes all queued points of one metric.
     mutating func write(_ metric: String, stopping: Bool) -> Outcome {
-        var handle: Handle
-        if let known = handles[metric] {
-            handle = known
+        let file: WhisperFile
+        var kept: WrittenFiles.Kept?
+        if let (reopened, known) = reopenKept(metric) {
+            file = reopened
+            kept = known
         } else {
             switch openOrCreate(metric, stopping: stopping) {
-            case let .opened(opened): handle = opened
+            case let .opened(opened): file = opened
             case let .notOpened(outcome): return outcome
             }
         }
         writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted })
-        guard let points = cache.pop(metric) else { return .waiting }
-        if !handle.file.isDescriptorOpen { reopen(&handle) }
+        guard let points = cache.pop(metric) else {
+            keep(metric, file, kept: kept)
+            return .waiting
+        }
         let whisperPoints = points.map { WhisperPoint(timestamp: Int($0.timestamp.rounded(.towardZero)), value: $0.value) }
         let began = DispatchTime.now().uptimeNanoseconds
         do {
-            try handle.file.updateMany(whisperPoints, now: Int(wallClockSeconds()))
+            try file.updateMany(whisperPoints, now: Int(wallClockSeconds()))
             let elapsed = DispatchTime.now().uptimeNanoseconds - began
             stats.updateNanoseconds.add(Int(elapsed), ordering: .relaxed)
             stats.updateOperations.add(1, ordering: .relaxed)
@@ -249,39 +226,65 @@ struct WriterWorker {
                 writer.report(metric, .updated)
             }
         } catch {
-            forgetHandle(metric)
-            if handle.pinned { pinnedCount -= 1 }
+            // The handle closes its descriptor; the next write opens the file afresh.
+            files.forget(metric)
             return writeFailed(metric, points: points, error: error)
         }
-        if !handle.pinned {
-            if pinnedCount < openFileBudget {
-                handle.pinned = true
-                pinnedCount += 1
-            } else {
-                handle.file.closeDescriptor()
-            }
-        }
-        if handles.updateValue(handle, forKey: metric) == nil {
-            handleBytes += Self.bytesPerHandle + metric.utf8.count
-            cache.accountWriterBytes(Self.bytesPerHandle + metric.utf8.count)
-            if handles.count & 1023 == 0, cache.isAboveMemoryLowWatermark { dropReleasedHandles() }
-        }
+        keep(metric, file, kept: kept)
         return .written
     }
 
-    /// Takes the released descriptor of a known file again through its directory; when that
-    /// fails, the directory is let go and the write reopens the file by its whole path.
-    mutating func reopen(_ handle: inout Handle) {
-        guard let location = handle.location, let directory = directories.directory(location.directory) else { return }
+    /// After a write: holds the file's descriptor while the budget allows, else lets it go;
+    /// either way keeps what the next write needs (the header, the bases as the write left
+    /// them).
+    private mutating func keep(_ metric: String, _ file: WhisperFile, kept: WrittenFiles.Kept?) {
+        let hold = (kept?.descriptor ?? -1) >= 0 || files.openCount < openFileBudget
+        let descriptor = hold ? file.relinquishDescriptor() : -1
+        if let kept {
+            files.putBack(kept, descriptor: descriptor, bases: file.knownBases)
+            return
+        }
+        let before = files.memoryBytes, count = files.count
+        files.keep(metric, file, descriptor: descriptor)
+        cache.accountWriterBytes(files.memoryBytes - before)
+        if files.count != count, files.count & 1023 == 0, cache.isAboveMemoryLowWatermark { forgetReleasedFiles() }
+    }
+
+    /// A handle on a file written before, from what was kept of it: its held descriptor, or
+    /// reopened by name in its directory (when that is known and held). nil when nothing is
+    /// kept or the reopen failed (the file or its directory is gone): then what was kept is
+    /// forgotten and the write opens the file afresh (or creates it again).
+    mutating func reopenKept(_ metric: String) -> (WhisperFile, WrittenFiles.Kept)? {
+        guard let kept = files.take(metric) else { return nil }
+        let path: String, name: String, directory: WhisperDirectory?
+        if let known = kept.directory {
+            name = WrittenFiles.fileName(of: metric)
+            path = known.hasSuffix("/") ? known + name : known + "/" + name
+            directory = kept.descriptor >= 0 ? nil : directories.directory(known)
+        } else {
+            guard let worked = try? writer.layout.withLock({ $0 }).path(metric) else {
+                if kept.descriptor >= 0 { close(kept.descriptor) }
+                files.forget(metric)
+                return nil
+            }
+            let location = FileLocation(path: worked)
+            path = worked
+            name = location?.name ?? worked
+            directory = kept.descriptor >= 0 ? nil : location.flatMap { directories.directory($0.directory) }
+        }
         do {
-            try handle.file.reopenDescriptor(name: location.name, in: directory)
+            let file = try WhisperFile.reopen(path: path, name: name, in: directory, descriptor: kept.descriptor,
+                                              header: kept.header, bases: kept.bases, options: writer.settings.whisperOptions)
+            return (file, kept)
         } catch {
-            directories.forget(location.directory)
+            files.forget(metric)
+            if let directory, directory.isRemoved { directories.forget(directory.path) }
+            return nil
         }
     }
 
     enum Opening {
-        case opened(Handle)
+        case opened(WhisperFile)
         /// `.waiting`: no create token yet; `.failed`: a transient error, points stay cached;
         /// `.written`: the metric was given up and its points dropped (counted).
         case notOpened(Outcome)
@@ -306,11 +309,10 @@ struct WriterWorker {
             drop(metric, reason: "invalid name")
             return .notOpened(.written)
         }
-        var location = FileLocation(path: path)
+        let location = FileLocation(path: path)
         do {
             let file: WhisperFile
             if let name = location?.name, let directory = location.flatMap({ directories.directory($0.directory) }) {
-                location?.directory = directory.path
                 do {
                     file = try WhisperFile.open(name: name, in: directory, options: writer.settings.whisperOptions)
                 } catch WhisperError.io(_, _, ENOENT) where directory.isRemoved {
@@ -322,7 +324,7 @@ struct WriterWorker {
                 file = try WhisperFile.open(path: path, options: writer.settings.whisperOptions)
             }
             writer.report(metric, .opened)
-            return .opened(Handle(file: file, pinned: false, location: location))
+            return .opened(file)
         } catch WhisperError.io(_, _, ENOENT) {
             // Not on disk yet: create below.
         } catch {
@@ -348,7 +350,7 @@ struct WriterWorker {
             stats.creates.add(1, ordering: .relaxed)
             announcedWaiting.remove(metric)
             writer.report(metric, .created)
-            return .opened(Handle(file: file, pinned: false, location: location))
+            return .opened(file)
         } catch {
             writer.quotas.releaseSeries(metric)
             return .notOpened(handleOpenError(metric, error))

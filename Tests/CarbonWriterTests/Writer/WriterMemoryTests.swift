@@ -26,8 +26,8 @@ final class WriterMemoryTests: XCTestCase {
     func testEveryWrittenFilesStateIsCountedWithMemoryToSpare() throws {
         let (cache, names) = try drain(ceiling: nil)
         let entries = names.reduce(0) { $0 + MetricCache.bytesPerEntry + $1.utf8.count }
-        let handles = names.reduce(0) { $0 + WriterWorker.bytesPerHandle + $1.utf8.count }
-        XCTAssertEqual(cache.memoryBytes, entries + handles)
+        let files = names.reduce(0) { $0 + WrittenFiles.bytesPerFile + 4 + $1.utf8.count }  // one archive each
+        XCTAssertEqual(cache.memoryBytes, entries + files)
     }
 
     func testNearTheCeilingOnlyTheOpenFilesStateIsKept() throws {
@@ -35,6 +35,6 @@ final class WriterMemoryTests: XCTestCase {
         let entries = names.reduce(0) { $0 + MetricCache.bytesPerEntry + $1.utf8.count }
         let kept = cache.memoryBytes - entries
         XCTAssertGreaterThan(kept, 0)
-        XCTAssertLessThanOrEqual(kept, 14 * (WriterWorker.bytesPerHandle + "mem.metric49".utf8.count))
+        XCTAssertLessThanOrEqual(kept, 14 * (WrittenFiles.bytesPerFile + 4 + "mem.metric49".utf8.count))
     }
 }
