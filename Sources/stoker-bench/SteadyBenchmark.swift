@@ -11,15 +11,16 @@ struct SteadyBenchmark: ParsableCommand {
         commandName: "steady",
         abstract: "Steady state: N series, one point each per interval, for a duration; flat cache, CPU, RSS per series, delay to disk.",
         discussion: """
-            Plaintext mode: --connections tcp_blast processes each send one point for each of \
-            N/connections series per interval (timestamps on the interval grid, paced over the \
-            interval). Statsd mode: two udp_blast processes send --counters counters and --timers \
+            Plaintext mode: --connections connections each send one point for each of \
+            N/connections series per interval (timestamps on the interval grid), every line at its \
+            moment of a schedule spread over the interval (tcp_blast paces per 256 KiB buffer, \
+            seconds ahead of time at 100 k series). Statsd mode: two udp_blast processes send --counters counters and --timers \
             timers, ten samples each per flush interval, into statsd (series: 2 per counter, 14 \
             per timer). The files exist beforehand (a preparation run of the same Stoker creates \
             them, once per data directory). Each N runs in a fresh `stoker serve` with the \
             embedded defaults but for the ports, the data directory and the schema \
             (`10s:1h`). Over the second half of the run: the cache's least-squares slope, the \
-            child's CPU from /proc, its RSS against an empty Stoker's, and, for probe series \
+            child's CPU (its /metrics), its RSS against an empty Stoker's, and, for probe series \
             read back from their files, the time from sending (plaintext) or the flush \
             (statsd) to the point being in the file. Sustained: the senders kept their pace and \
             the cache grew by less than 2 % of the update rate.
@@ -43,7 +44,7 @@ struct SteadyBenchmark: ParsableCommand {
     @Flag(help: "Plaintext: after the listed counts, raise N by 25 % while sustained, then halve the gap to the first failure twice.")
     var search = false
 
-    @Option(help: "Plaintext connections (one tcp_blast each).")
+    @Option(help: "Plaintext connections (the preparation run sends through tcp_blast, one per connection).")
     var connections: Int = 4
 
     @Option(help: "Seconds between a series' points (statsd: the flush interval).")
@@ -64,7 +65,7 @@ struct SteadyBenchmark: ParsableCommand {
     @Option(name: .customLong("set"), help: "Extra [cache] key for the measured Stoker, KEY=VALUE (repeatable).")
     var extraKeys: [String] = []
 
-    @Option(help: "Data directory kept between runs (default: a scratch directory removed at the end). Preparation is skipped for series it already holds.")
+    @Option(help: "Data directory kept between runs, one subdirectory per load (default: a scratch directory removed at the end). Preparation is skipped for a load whose files exist.")
     var dataDirectory: String?
 
     @Option(help: "Directory holding udp_blast.c and tcp_blast.c.")
@@ -115,7 +116,11 @@ struct SteadyBenchmark: ParsableCommand {
 
         var results: [SteadyResult] = []
         func measure(_ load: SteadyLoad) throws -> SteadyResult {
-            var run = SteadyRun(options: self, load: load, binary: binary, senders: senders, scratch: scratch, data: data,
+            // A directory per load: the read API indexes every file there, which must not count
+            // against a smaller N.
+            let files = data + "/" + load.directoryName(connections: connections)
+            try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+            var run = SteadyRun(options: self, load: load, binary: binary, senders: senders, scratch: scratch, data: files,
                                 emptyResidentBytes: emptyRSS)
             let result = try run.measure()
             results.append(result)
@@ -145,12 +150,12 @@ struct SteadyBenchmark: ParsableCommand {
                 `\(interval)s:1h`\(wal ? ", WAL_DIR = STORAGE_DIR/wal" : "")\(openFiles.map { ", RLIMIT_NOFILE \($0)" } ?? "")\(extraKeys.isEmpty ? "" : ", " + extraKeys.joined(separator: ", ")); \
                 files created beforehand by a preparation run; the read API on (its name index is part of the RSS). \
                 Empty Stoker: \(ResultRow.format(Double(emptyRSS) / 1_048_576)) MiB RSS.
-                - Load: \(mode == .plaintext ? "\(connections) tcp_blast connections, one point per series per \(interval) s, paced over the interval" : "udp_blast statsd counters and timers, 10 samples each per \(interval)-s flush")\
+                - Load: \(mode == .plaintext ? "\(connections) plaintext connections from the bench's paced sender (every line sent at its moment of a schedule spread over the interval), one point per series per \(interval) s" : "udp_blast statsd counters and timers, 10 samples each per \(interval)-s flush")\
                 ; \(seconds) s per N, the second half measured; samples every \(ResultRow.format(sampleSeconds)) s.
                 - Columns: cache slope (points/s, least squares over the second half; sustained when under 2 % of the update rate \
                 and the senders kept pace), Stoker's CPU in cores and per 100 k updates/s, RSS per series ((max RSS - empty) / series), \
                 delay to disk (probe series read back from their files: from sending, or from the flush, to the point being in the file; \
-                median and max), bytes per point written handed to write system calls and sent to storage (`/proc/PID/io`                 `wchar`, `write_bytes`), statsd's udp_dropped.
+                median and max), bytes per point written handed to write system calls and sent to storage (`/proc/PID/io`: `wchar`, `write_bytes`), statsd's udp_dropped.
 
                 \(table)
                 """
@@ -187,6 +192,14 @@ struct SteadyBenchmark: ParsableCommand {
 enum SteadyLoad {
     case plaintext(series: Int)
     case statsd(counters: Int, timers: Int)
+
+    /// The load's own data directory under --data-directory.
+    func directoryName(connections: Int) -> String {
+        switch self {
+        case let .plaintext(n): "plaintext-\(n)-c\(connections)"
+        case let .statsd(counters, timers): "statsd-\(counters)-\(timers)"
+        }
+    }
 
     /// Series written per interval: statsd's counter makes 2, its timer 14 (percentThreshold 90).
     var series: Int {

@@ -145,8 +145,9 @@ struct SteadyRun {
             ("LINE_RECEIVER_INTERFACE", "127.0.0.1"), ("LINE_RECEIVER_PORT", "\(ports.line)"),
             ("PICKLE_RECEIVER_PORT", "0"), ("CACHE_QUERY_PORT", "0"),
         ]
+        // Explicit either way: the write-ahead log's default changed (on since 2026-12).
+        cache.append(("WAL_DIR", measured && options.wal ? storage + "/wal" : ""))
         if measured {
-            if options.wal { cache.append(("WAL_DIR", storage + "/wal")) }
             for pair in options.extraKeys {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 cache.append((String(parts[0]), String(parts[1])))

@@ -15,6 +15,7 @@ Every point is then read back from disk with python3-whisper."""
 import pickle
 import re
 import signal
+import pytest
 import socket
 import struct
 import threading
@@ -173,14 +174,19 @@ def test_sigterm_under_full_load_loses_no_accepted_point(stoker_factory):
     assert "'load.restart.set'" in admin(stoker, 'sets')
 
 
-def test_kill_9_with_the_write_ahead_log_loses_nothing_already_fsynced(stoker_factory, tmp_path):
+@pytest.mark.parametrize('configured', [True, False], ids=['WAL_DIR set', 'default'])
+def test_kill_9_with_the_write_ahead_log_loses_nothing_already_fsynced(stoker_factory, tmp_path, configured):
     """WAL_DIR: points still in the cache when the process is killed (-9, no drain) are stored
     again at the next start and written. The writer is held to one create a minute so the
     points are still cached at the kill; the test waits until the log holds every point (its
-    fsync interval is 0.1 s), which is what "accepted and fsynced" means here."""
-    wal = tmp_path / 'wal'
-    stoker = stoker_factory({'WAL_DIR': str(wal), 'WAL_FSYNC_INTERVAL': '0.1', 'MAX_CREATES_PER_MINUTE': '1'},
-                            schemas=HOUR, statsd_keys={'enabled': 'false'})
+    fsync interval is 0.1 s), which is what "accepted and fsynced" means here. Without the key
+    the log is on too, in STORAGE_DIR/wal."""
+    keys = {'WAL_FSYNC_INTERVAL': '0.1', 'MAX_CREATES_PER_MINUTE': '1'}
+    if configured:
+        keys['WAL_DIR'] = str(tmp_path / 'wal')
+    stoker = stoker_factory(keys, schemas=HOUR, statsd_keys={'enabled': 'false'})
+    wal = tmp_path / 'wal' if configured else stoker.dir / 'storage' / 'wal'
+    assert 'WAL_DIR' not in stoker.config.read_text() or configured
     now = int(time.time())
     lines = ''.join('wal.m%d %d %d\n' % (m, m * 10 + t, now - 5 + t) for m in range(50) for t in range(3))
     with socket.create_connection(('127.0.0.1', stoker.ports['line'])) as s:
