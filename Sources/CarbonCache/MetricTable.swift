@@ -9,14 +9,9 @@ import NameBytes
 /// period are removed by `sweep()`, so the table holds the metrics seen recently, not every
 /// metric ever seen.
 struct MetricTable {
-    struct Entry {
-        var queue: MetricQueue
-        /// Stored to since the last sweep.
-        var touched: Bool
-    }
-
     private(set) var names = NameTable()
-    private(set) var entries: ContiguousArray<Entry> = []
+    /// Each entry's queue (which also knows whether it was stored to since the last sweep).
+    private(set) var entries: ContiguousArray<MetricQueue> = []
 
     var count: Int { entries.count }
     /// Where `touch` results go, so the loads are not optimised away.
@@ -33,7 +28,7 @@ struct MetricTable {
     /// Adds a name known to be absent, with an empty queue; returns its entry index.
     mutating func insert(_ p: UnsafeRawPointer, _ n: Int, hash: UInt64, sequence: UInt64) -> Int {
         let id = names.insert(p, n, hash: hash)
-        entries.append(Entry(queue: MetricQueue(sequence: sequence), touched: true))
+        entries.append(MetricQueue(sequence: sequence))
         return id
     }
 
@@ -42,31 +37,31 @@ struct MetricTable {
     mutating func withQueue<T>(_ id: Int, _ body: (inout MetricQueue) -> T) -> T {
         entries.withUnsafeMutableBufferPointer { entries in
             entries[id].touched = true
-            return body(&entries[id].queue)
+            return body(&entries[id])
         }
     }
 
-    func queue(_ id: Int) -> MetricQueue { entries[id].queue }
+    func queue(_ id: Int) -> MetricQueue { entries[id] }
 
     /// Takes the points of entry `id`, leaving its queue empty (the entry stays until a sweep).
     mutating func takePoints(_ id: Int) -> ContiguousArray<CachedPoint> {
         entries.withUnsafeMutableBufferPointer { entries in
             var taken: ContiguousArray<CachedPoint> = []
-            swap(&taken, &entries[id].queue.points)
-            entries[id].queue.newest = -.infinity
+            swap(&taken, &entries[id].points)
+            entries[id].newest = -.infinity
             return taken
         }
     }
 
     func name(_ id: Int) -> String { names.name(id) }
 
-    func pointCount(_ id: Int) -> Int { entries[id].queue.points.count }
+    func pointCount(_ id: Int) -> Int { entries[id].points.count }
 
     /// Removes the entries with no points that nobody stored to since the last sweep, and
     /// starts a new sweep period. Returns how many were removed and their names' bytes.
     @discardableResult
     mutating func sweep() -> (entries: Int, nameBytes: Int) {
-        let idle = entries.map { $0.queue.points.isEmpty && !$0.touched }
+        let idle = entries.map { $0.points.isEmpty && !$0.touched }
         for i in entries.indices { entries[i].touched = false }
         let removed = idle.lazy.filter { $0 }.count
         guard removed > 0 else { return (0, 0) }

@@ -28,6 +28,7 @@ struct WriterWorker {
     var backoff = RetryBackoff(initial: 0.1, maximum: 5)
     var lastSweep: Double
     var lastDeletedFilesCheck: Double
+    var lastRelease = 0.0
     /// Points and updates written in the current round (whether the writer is behind).
     var roundPoints = 0
     var roundUpdates = 0
@@ -57,6 +58,7 @@ struct WriterWorker {
             dropStaleHandles()
             dropDeletedFiles()
             sweepIdleMetrics()
+            releaseFreedMemory()
             if !stopping { settle() }
             roundPoints = 0
             roundUpdates = 0
@@ -158,6 +160,16 @@ struct WriterWorker {
         guard now - lastSweep >= 60 else { return }
         lastSweep = now
         cache.sweepIdleMetrics(ofShards: shards)
+    }
+
+    /// Every 10 seconds, the first writer hands the pages of freed allocations back to the
+    /// kernel: the receivers allocate each metric's queue and the writers free it, and what a
+    /// burst or backlog held stays resident otherwise (`FreedMemory`).
+    mutating func releaseFreedMemory() {
+        let now = pacing.now()
+        guard index == 0, now - lastRelease >= 10 else { return }
+        lastRelease = now
+        FreedMemory.release()
     }
 
     /// Every 5 seconds, forgets the open files an operator deleted (to have them created again
