@@ -51,6 +51,9 @@ struct WriterWorker {
     private var pacing: Pacing { writer.pacing }
 
     mutating func run() {
+        // The descriptors held are plain numbers in `files`: nothing else closes them when
+        // the writer stops (a service stopped and started again in one process).
+        defer { files.removeAll() }
         var shutdownFailingSince: Double? = nil
         while true {
             let stopping = writer.stopping.load(ordering: .relaxed)
