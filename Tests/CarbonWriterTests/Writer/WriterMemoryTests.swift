@@ -30,6 +30,15 @@ final class WriterMemoryTests: XCTestCase {
         XCTAssertEqual(cache.memoryBytes, entries + files)
     }
 
+    /// `WrittenFiles` holds descriptors as plain numbers: the writer closes them when it
+    /// stops, or a service stopped and started again in one process runs out of them.
+    func testAStoppedWriterHoldsNoDescriptors() throws {
+        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
+        let before = try openDescriptors()
+        _ = try drain(ceiling: nil)
+        XCTAssertEqual(try openDescriptors(), before)
+    }
+
     func testNearTheCeilingOnlyTheOpenFilesStateIsKept() throws {
         let (cache, names) = try drain(ceiling: 1000)
         let entries = names.reduce(0) { $0 + MetricCache.bytesPerEntry + $1.utf8.count }
