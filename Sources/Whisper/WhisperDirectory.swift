@@ -26,7 +26,12 @@ public final class WhisperDirectory {
 
     /// The path of `name` in this directory.
     func path(of name: String) -> String {
-        path.hasSuffix("/") ? path + name : path + "/" + name
+        Self.path(of: name, in: path)
+    }
+
+    /// The path of `name` in the directory at `directory` (one `/` between them).
+    public static func path(of name: String, in directory: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 }
 

@@ -81,9 +81,9 @@ final class SteadyPlaintextSender: Sendable {
                 for index in next..<dueCount {
                     let round = index / names
                     chunk += nameBytes[index % names]
-                    appendDecimal(round + 1, to: &chunk)
+                    chunk += String(round + 1).utf8
                     chunk.append(UInt8(ascii: " "))
-                    appendDecimal(firstTimestamp + round * interval, to: &chunk)
+                    chunk += String(firstTimestamp + round * interval).utf8
                     chunk.append(UInt8(ascii: "\n"))
                 }
                 do {
@@ -99,20 +99,6 @@ final class SteadyPlaintextSender: Sendable {
                 next = dueCount
             }
             usleep(10_000)
-        }
-    }
-
-    private func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var v = value, count = 0
-        withUnsafeMutableBytes(of: &digits) { raw in
-            repeat {
-                raw[count] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                count += 1
-            } while v > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(raw[i]) }
         }
     }
 }

@@ -274,7 +274,7 @@ struct WriterWorker {
         let path: String, name: String, directory: WhisperDirectory?
         if let known = kept.directory {
             name = WrittenFiles.fileName(of: metric)
-            path = known.hasSuffix("/") ? known + name : known + "/" + name
+            path = WhisperDirectory.path(of: name, in: known)
             directory = kept.descriptor >= 0 ? nil : directories.directory(known)
         } else {
             guard let worked = try? writer.layout.withLock({ $0 }).path(metric) else {

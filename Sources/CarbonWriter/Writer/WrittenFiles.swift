@@ -74,7 +74,7 @@ struct WrittenFiles {
         }
         let known = file.knownBases
         let id: Int
-        if let found = Self.id(of: metric, in: names) {
+        if let found = names.find(metric) {
             id = found
             let previous = records[id]
             if previous.descriptor >= 0 { Glibc.close(previous.descriptor) }
@@ -95,7 +95,7 @@ struct WrittenFiles {
     /// What is kept for the metric's file, if anything. A held descriptor passes to the
     /// caller (the record holds none until `putBack` or `keep`).
     mutating func take(_ metric: String) -> Kept? {
-        guard let id = Self.id(of: metric, in: names), records[id].header != Self.none else { return nil }
+        guard let id = names.find(metric), records[id].header != Self.none else { return nil }
         let record = records[id]
         if record.descriptor >= 0 {
             records[id].descriptor = -1
@@ -119,7 +119,7 @@ struct WrittenFiles {
     /// The file must be opened afresh at its next write (it went missing, its header changed,
     /// a write failed); a held descriptor is closed.
     mutating func forget(_ metric: String) {
-        guard let id = Self.id(of: metric, in: names) else { return }
+        guard let id = names.find(metric) else { return }
         close(id)
         records[id].header = Self.none
     }
@@ -187,12 +187,6 @@ struct WrittenFiles {
         let first = bases.count
         bases.append(contentsOf: repeatElement(0, count: count))
         return UInt32(first)
-    }
-
-    /// The name's id. Static, with the table passed in: a closure over `self` here copied the
-    /// whole struct (a retain and a release per array) on every lookup.
-    private static func id(of metric: String, in names: NameTable) -> Int? {
-        withBytes(of: metric) { p, n, hash in names.find(p, n, hash: hash) }
     }
 
     private static func withBytes<R>(of metric: String, _ body: (UnsafeRawPointer, Int, UInt64) -> R) -> R {
