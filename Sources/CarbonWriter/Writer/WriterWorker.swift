@@ -38,8 +38,10 @@ struct WriterWorker {
     init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
         self.writer = writer
         self.shards = shards
-        // An eighth of the descriptors, at most 256, hold directories open.
-        let directoryCapacity = min(256, openFileBudget / 8)
+        // A quarter of the descriptors, at most 4096, hold directories open: with more files
+        // than descriptors, the directories of a flush's worth of writes (statsd's timers:
+        // one directory per timer) are what spares the path walks.
+        let directoryCapacity = min(4096, openFileBudget / 4)
         self.directories = OpenDirectories(capacity: directoryCapacity)
         self.openFileBudget = openFileBudget - directoryCapacity
         lastSweep = writer.pacing.now()
