@@ -32,9 +32,6 @@ public struct WriterSettings: Sendable, Equatable {
     public var settleSeconds: Double = 1
     /// How long a shutdown keeps retrying writes that fail (a full disk) before giving up.
     public var shutdownRetrySeconds: Double = 30
-    /// Each writer thread opens its files in a descriptor table of its own
-    /// (`PrivateDescriptorTable`); off, they share the process's (as where the kernel refuses).
-    public var descriptorTablePerThread = true
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory

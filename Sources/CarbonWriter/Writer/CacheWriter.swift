@@ -71,7 +71,6 @@ public final class CacheWriter: Sendable {
         let started = (0..<count).map { index in
             let shards = Array(stride(from: index, to: cache.shardCount, by: count))
             return WorkerThread.start(name: "stoker-writer-\(index)") { [self] in
-                if settings.descriptorTablePerThread { PrivateDescriptorTable.enter() }
                 var worker = WriterWorker(writer: self, shards: shards, openFileBudget: budget)
                 worker.index = index
                 worker.run()

@@ -8,11 +8,10 @@ import XCTest
 /// The writers' per-file state counts in the cache's memory (docs/carbon.md §16), and near the
 /// memory ceiling they forget the state of files whose descriptor they had released.
 final class WriterMemoryTests: XCTestCase {
-    private func drain(ceiling: Int?, descriptorTablePerThread: Bool = true) throws -> (cache: MetricCache, names: [String]) {
+    private func drain(ceiling: Int?) throws -> (cache: MetricCache, names: [String]) {
         let (_, layout, defaults) = try temporaryDataDirectory("writer-memory")
         var settings = defaults
         settings.openFileBudget = 16  // up to four directories held open, 12 files
-        settings.descriptorTablePerThread = descriptorTablePerThread
         let cache = MetricCache(limits: .init(maxBytes: ceiling), shardCount: 1)
         let names = (0..<50).map { "mem.metric\($0)" }
         let now = Double(Int(Date().timeIntervalSince1970))
@@ -36,26 +35,8 @@ final class WriterMemoryTests: XCTestCase {
     func testAStoppedWriterHoldsNoDescriptors() throws {
         func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
         let before = try openDescriptors()
-        // In the process's table: a table of the thread's own goes with the thread.
-        _ = try drain(ceiling: nil, descriptorTablePerThread: false)
+        _ = try drain(ceiling: nil)
         XCTAssertEqual(try openDescriptors(), before)
-    }
-
-    /// With a table of its own (the default), a writer's files are not in the process's.
-    func testAWritersFilesAreInItsOwnTable() throws {
-        func openDescriptors() throws -> Int { try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count }
-        let (_, layout, defaults) = try temporaryDataDirectory("writer-table")
-        let cache = MetricCache(shardCount: 1)
-        let now = Double(Int(Date().timeIntervalSince1970))
-        for i in 0..<20 { cache.store("table.metric\(i)", .init(timestamp: now, value: 1)) }
-        let before = try openDescriptors()
-        let writer = CacheWriter(cache: cache, settings: defaults, layout: layout, logger: Logger(label: "test"))
-        writer.start()
-        let deadline = Date().addingTimeInterval(10)
-        while writer.statistics.snapshot.committedPoints < 20 && Date() < deadline { usleep(10_000) }
-        XCTAssertEqual(writer.statistics.snapshot.committedPoints, 20)
-        XCTAssertEqual(try openDescriptors(), before, "the writer holds its 20 files open, in its own table")
-        writer.drainAndStop()
     }
 
     func testNearTheCeilingOnlyTheOpenFilesStateIsKept() throws {
