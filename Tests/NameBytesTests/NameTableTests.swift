@@ -2,18 +2,10 @@ import NameBytes
 import XCTest
 
 final class NameTableTests: XCTestCase {
-    private func insert(_ name: String, into table: inout NameTable) -> Int {
-        var copy = name
-        return copy.withUTF8 { b in
-            let p = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            return table.insert(p, b.count, hash: NameHash.hash(p, b.count))
-        }
-    }
-
     func testIdsAreDenseInInsertionOrderAndSurviveGrowth() {
         var table = NameTable()
         let names = [""] + (0..<5000).map { "servers.host\($0).cpu.user.with.a.longer.tail" } + (0..<3000).map { "k\($0)" }
-        for (i, name) in names.enumerated() { XCTAssertEqual(insert(name, into: &table), i) }
+        for (i, name) in names.enumerated() { XCTAssertEqual(table.insert(name), i) }
         XCTAssertEqual(table.count, names.count)
         for (i, name) in names.enumerated() {
             XCTAssertEqual(table.find(name), i, name)
@@ -25,7 +17,7 @@ final class NameTableTests: XCTestCase {
 
     func testWithNameGivesTheBytesAndTheHashAnotherTableFindsThemBy() {
         var a = NameTable(), b = NameTable()
-        for name in ["alpha", "beta", ""] { _ = insert(name, into: &a) }
+        for name in ["alpha", "beta", ""] { _ = a.insert(name) }
         for id in 0..<a.count {
             a.withName(id) { p, n, hash in
                 XCTAssertEqual(hash, NameHash.hash(p, n))
@@ -39,7 +31,7 @@ final class NameTableTests: XCTestCase {
     func testCompactKeepsOrderAndMapsOldIdsToNew() {
         var table = NameTable()
         let names = (0..<100).map { "m\($0)" }
-        for name in names { _ = insert(name, into: &table) }
+        for name in names { _ = table.insert(name) }
         let mapping = table.compact { $0 % 3 == 0 }
         XCTAssertEqual(mapping.count, 100)
         for old in 0..<100 {
@@ -48,13 +40,13 @@ final class NameTableTests: XCTestCase {
         }
         XCTAssertEqual(NameTable.compacted(Array(0..<100), by: mapping), Array(stride(from: 0, to: 100, by: 3)))
         // The compacted table takes new names after the kept ones.
-        XCTAssertEqual(insert("new", into: &table), 34)
+        XCTAssertEqual(table.insert("new"), 34)
         XCTAssertEqual(table.find("new"), 34)
     }
 
     func testRemoveWhereReturnsTheNamesAndNothingWhenNoneMatch() {
         var table = NameTable()
-        for name in ["a.x", "b.y", "a.z"] { _ = insert(name, into: &table) }
+        for name in ["a.x", "b.y", "a.z"] { _ = table.insert(name) }
         XCTAssertNil(table.remove { $0.hasPrefix("c") })
         XCTAssertEqual(table.count, 3)
         let removed = table.remove { $0.hasPrefix("a.") }
@@ -66,11 +58,11 @@ final class NameTableTests: XCTestCase {
 
     func testRemoveAllForgetsEveryNameAndStartsIdsAgain() {
         var table = NameTable()
-        for i in 0..<50 { _ = insert("n\(i)", into: &table) }
+        for i in 0..<50 { _ = table.insert("n\(i)") }
         table.removeAll()
         XCTAssertEqual(table.count, 0)
         XCTAssertNil(table.find("n1"))
-        XCTAssertEqual(insert("n7", into: &table), 0)
+        XCTAssertEqual(table.insert("n7"), 0)
         XCTAssertEqual(table.find("n7"), 0)
         XCTAssertNil(table.find("n1"))
     }

@@ -83,7 +83,7 @@ struct WrittenFiles {
                                  directory: directory, descriptor: descriptor)
             openCount += (descriptor >= 0 ? 1 : 0) - (previous.descriptor >= 0 ? 1 : 0)
         } else {
-            id = Self.withBytes(of: metric) { p, n, hash in names.insert(p, n, hash: hash) }
+            id = names.insert(metric)
             records.append(Record(header: header, firstBase: appendBases(count: known.count), directory: directory,
                                   descriptor: descriptor))
             memoryBytes += metric.utf8.count + Self.bytesPerFile + 4 * known.count
@@ -187,13 +187,5 @@ struct WrittenFiles {
         let first = bases.count
         bases.append(contentsOf: repeatElement(0, count: count))
         return UInt32(first)
-    }
-
-    private static func withBytes<R>(of metric: String, _ body: (UnsafeRawPointer, Int, UInt64) -> R) -> R {
-        var name = metric
-        return name.withUTF8 { buffer in
-            let p = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            return body(p, buffer.count, NameHash.hash(p, buffer.count))
-        }
     }
 }
