@@ -18,6 +18,12 @@ public final class WhisperDirectory {
         fd = try openFile(path, flags: flags)
     }
 
+    /// Opens the directory `name` in `parent`, known by `path`.
+    public init(name: String, in parent: WhisperDirectory, path: String) throws {
+        self.path = path
+        fd = try openFile(name, at: parent.fd, reporting: path, flags: O_RDONLY | O_DIRECTORY | linuxPathOnly)
+    }
+
     deinit { close(fd) }
 
     /// Whether the directory was removed since it was opened (a name not found in it may
@@ -37,9 +43,11 @@ public final class WhisperDirectory {
 
 extension WhisperFile {
     /// Opens the existing file `name` in `directory` and reads its header, as `open(path:)`.
-    public static func open(name: String, in directory: WhisperDirectory, writable: Bool = true,
+    /// `path` names the file in errors and for later reopens (default: `name` in the
+    /// directory's path; `name` may lead through subdirectories).
+    public static func open(name: String, in directory: WhisperDirectory, path: String? = nil, writable: Bool = true,
                             options: WhisperOptions = .init()) throws -> WhisperFile {
-        try open(path: directory.path(of: name), at: directory.fd, name: name, writable: writable, options: options)
+        try open(path: path ?? directory.path(of: name), at: directory.fd, name: name, writable: writable, options: options)
     }
 
     /// Takes a descriptor again, looking `name` up in `directory`, if the file has none

@@ -41,7 +41,7 @@ struct OpenDirectories {
                 return nil
             }
         }
-        guard let opened = try? WhisperDirectory(path: path) else { return nil }
+        guard let opened = try? open(path) else { return nil }
         if held.count < capacity {
             slots[path] = held.count
             held.append(opened)
@@ -54,6 +54,25 @@ struct OpenDirectories {
             slots[path] = slot
         }
         return opened
+    }
+
+    /// The held directory to open the file `name` of directory `path` through, and the name
+    /// relative to it: the directory itself, else its parent (statsd gives each timer a
+    /// directory, more than are held, while their parent is one for all: `kN/upper_90.wsp`
+    /// looked up there is two components instead of the whole path); nil when neither is held.
+    mutating func opening(_ name: String, in path: String) -> (directory: WhisperDirectory, name: String)? {
+        if let held = directory(path) { return (held, name) }
+        guard let location = FileLocation(path: path), let parent = directory(location.directory) else { return nil }
+        return (parent, location.name + "/" + name)
+    }
+
+    /// Opens the directory at `path`, by its last component when its parent is held.
+    private mutating func open(_ path: String) throws -> WhisperDirectory {
+        if let location = FileLocation(path: path), let slot = slots[location.directory] {
+            used[slot] = true
+            return try WhisperDirectory(name: location.name, in: held[slot], path: path)
+        }
+        return try WhisperDirectory(path: path)
     }
 
     /// The clock's next slot not used since the hand last passed it (clearing the marks it

@@ -16,18 +16,23 @@ public final class TokenBucket: Sendable {
     }
 
     private let state: Mutex<State?>
+    /// Whether a rate is set, read without the lock: every write takes a token, and with no
+    /// limit (the default) the writer threads would otherwise all take one lock per write.
+    private let limited: Atomic<Bool>
     private let pacing: Pacing
 
     public init(capacity: Double?, ratePerSecond: Double?, pacing: Pacing = .real) {
         self.pacing = pacing
         if let capacity, let ratePerSecond {
             state = Mutex(State(capacity: capacity, ratePerSecond: ratePerSecond, tokens: capacity, updated: pacing.now()))
+            limited = Atomic(true)
         } else {
             state = Mutex(nil)
+            limited = Atomic(false)
         }
     }
 
-    public var isUnlimited: Bool { state.withLock { $0 == nil } }
+    public var isUnlimited: Bool { !limited.load(ordering: .acquiring) }
 
     /// Takes a token if one is available now.
     public func tryTake() -> Bool {
@@ -52,7 +57,8 @@ public final class TokenBucket: Sendable {
 
     /// Seconds until a token can be taken; 0 means one was just taken.
     public func waitTime() -> Double {
-        state.withLock { state in
+        guard limited.load(ordering: .acquiring) else { return 0 }
+        return state.withLock { state in
             guard var s = state else { return 0 }
             let now = pacing.now()
             s.tokens = min(s.capacity, s.tokens + (now - s.updated) * s.ratePerSecond)
@@ -68,7 +74,8 @@ public final class TokenBucket: Sendable {
 
     /// Seconds until a token will be available, without taking it.
     public func waitTimeWithoutTaking() -> Double {
-        state.withLock { state in
+        guard limited.load(ordering: .acquiring) else { return 0 }
+        return state.withLock { state in
             guard let s = state else { return 0 }
             let tokens = min(s.capacity, s.tokens + (pacing.now() - s.updated) * s.ratePerSecond)
             return tokens >= 1 ? 0 : (s.ratePerSecond > 0 ? (1 - tokens) / s.ratePerSecond : 1)
@@ -81,11 +88,13 @@ public final class TokenBucket: Sendable {
         state.withLock { state in
             guard let ratePerSecond else {
                 state = nil
+                limited.store(false, ordering: .releasing)
                 return
             }
             let now = pacing.now()
             let tokens = state.map { min(ratePerSecond, $0.tokens) } ?? ratePerSecond
             state = State(capacity: ratePerSecond, ratePerSecond: ratePerSecond, tokens: tokens, updated: now)
+            limited.store(true, ordering: .releasing)
         }
     }
 }

@@ -34,6 +34,9 @@ struct WriterWorker {
     var roundUpdates = 0
     /// Writes since the last `.updated` report (TAG_UPDATE_INTERVAL).
     var writesSinceTagUpdate = 0
+    /// Counts of writes not yet added to the shared statistics: both writer threads adding to
+    /// the same counters at every write made their cache line bounce between the cores.
+    var unpublished = UnpublishedWrites()
 
     init(writer: CacheWriter, shards: [Int], openFileBudget: Int) {
         self.writer = writer
@@ -88,6 +91,7 @@ struct WriterWorker {
                 case .waiting: waiting += 1
                 }
             }
+            unpublished.publish(to: stats)
             if failed == 0, waiting == 0, !restoredInRound, order.count == summaries.count {
                 markCleanRound(startedAt: roundStart)
             }
@@ -222,7 +226,7 @@ struct WriterWorker {
             case let .notOpened(outcome): return outcome
             }
         }
-        writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted })
+        if !writer.updateBucket.isUnlimited { writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted }) }
         guard let points = cache.pop(metric) else {
             keep(metric, file, kept: kept)
             return .waiting
@@ -231,10 +235,7 @@ struct WriterWorker {
         let began = DispatchTime.now().uptimeNanoseconds
         do {
             try file.updateMany(whisperPoints, now: Int(wallClockSeconds()))
-            let elapsed = DispatchTime.now().uptimeNanoseconds - began
-            stats.updateNanoseconds.add(Int(elapsed), ordering: .relaxed)
-            stats.updateOperations.add(1, ordering: .relaxed)
-            stats.committedPoints.add(points.count, ordering: .relaxed)
+            unpublished.add(points: points.count, nanoseconds: Int(DispatchTime.now().uptimeNanoseconds - began), publishingTo: stats)
             roundPoints += points.count
             roundUpdates += 1
             writesSinceTagUpdate += 1
@@ -275,9 +276,10 @@ struct WriterWorker {
         guard let kept = files.take(metric) else { return nil }
         let path: String, name: String, directory: WhisperDirectory?
         if let known = kept.directory {
-            name = WrittenFiles.fileName(of: metric)
-            path = WhisperDirectory.path(of: name, in: known)
-            directory = kept.descriptor >= 0 ? nil : directories.directory(known)
+            let fileName = WrittenFiles.fileName(of: metric)
+            path = WhisperDirectory.path(of: fileName, in: known)
+            let opening = kept.descriptor >= 0 ? nil : directories.opening(fileName, in: known)
+            (directory, name) = (opening?.directory, opening?.name ?? fileName)
         } else {
             guard let worked = try? writer.layout.withLock({ $0 }).path(metric) else {
                 if kept.descriptor >= 0 { close(kept.descriptor) }
@@ -286,8 +288,8 @@ struct WriterWorker {
             }
             let location = FileLocation(path: worked)
             path = worked
-            name = location?.name ?? worked
-            directory = kept.descriptor >= 0 ? nil : location.flatMap { directories.directory($0.directory) }
+            let opening = kept.descriptor >= 0 ? nil : location.flatMap { directories.opening($0.name, in: $0.directory) }
+            (directory, name) = (opening?.directory, opening?.name ?? location?.name ?? worked)
         }
         do {
             let file = try WhisperFile.reopen(path: path, name: name, in: directory, descriptor: kept.descriptor,
@@ -329,9 +331,9 @@ struct WriterWorker {
         let location = FileLocation(path: path)
         do {
             let file: WhisperFile
-            if let name = location?.name, let directory = location.flatMap({ directories.directory($0.directory) }) {
+            if let location, let (directory, name) = directories.opening(location.name, in: location.directory) {
                 do {
-                    file = try WhisperFile.open(name: name, in: directory, options: writer.settings.whisperOptions)
+                    file = try WhisperFile.open(name: name, in: directory, path: path, options: writer.settings.whisperOptions)
                 } catch WhisperError.io(_, _, ENOENT) where directory.isRemoved {
                     // Looked up in a directory since removed: the path may lead elsewhere now.
                     directories.forget(directory.path)

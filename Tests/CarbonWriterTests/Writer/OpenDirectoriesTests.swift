@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CarbonWriter
+import Whisper
 
 /// Which directories a writer holds open once it holds as many as it may.
 final class OpenDirectoriesTests: XCTestCase {
@@ -56,5 +57,33 @@ final class OpenDirectoriesTests: XCTestCase {
         directories.forgetAll()
         XCTAssertEqual(directories.count, 0)
         XCTAssertNil(directories.directory(path("missing")), "not there: nothing to hold")
+    }
+
+    func testAFileIsOpenedThroughItsHeldParentWhenItsDirectoryIsNotHeld() throws {
+        for name in ["t/k1", "t/k2", "t/k3"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+        }
+        var directories = OpenDirectories(capacity: 2)
+        _ = directories.directory(path("t"))
+        _ = directories.directory(path("a"))
+        // Full, k1 seen once: not held, so its file is looked up from the parent.
+        let first = try XCTUnwrap(directories.opening("upper.wsp", in: path("t/k1")))
+        XCTAssertEqual(first.directory.path, path("t"))
+        XCTAssertEqual(first.name, "k1/upper.wsp")
+        // Seen again: k1 takes a's place (t was used since), opened by its name in t.
+        let second = try XCTUnwrap(directories.opening("upper.wsp", in: path("t/k1")))
+        XCTAssertEqual(second.directory.path, path("t/k1"))
+        XCTAssertEqual(second.name, "upper.wsp")
+        // A whisper file opened by the relative name through the parent is the file at the path.
+        let file = try WhisperFile.create(path: path("t/k2/upper.wsp"), archives: [ArchiveSpec(secondsPerPoint: 10, points: 6)])
+        file.closeDescriptor()
+        let through = try XCTUnwrap(directories.opening("upper.wsp", in: path("t/k2")))
+        XCTAssertEqual(through.name, "k2/upper.wsp")
+        let opened = try WhisperFile.open(name: through.name, in: through.directory, path: path("t/k2/upper.wsp"))
+        XCTAssertEqual(opened.path, path("t/k2/upper.wsp"))
+        XCTAssertEqual(opened.header.archives.count, 1)
+        // Neither the directory nor its parent held: nothing to open through.
+        var empty = OpenDirectories(capacity: 0)
+        XCTAssertNil(empty.opening("upper.wsp", in: path("t/k2")))
     }
 }
