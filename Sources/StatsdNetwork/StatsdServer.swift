@@ -29,6 +29,8 @@ public final class StatsdServer: Sendable {
     /// The reader threads, then the flush thread, once started.
     private let threads = Mutex<(readers: [WorkerThread], flush: WorkerThread?)>(([], nil))
     private let flushCount = Atomic<Int>(0)
+    /// The timestamp the last completed flush gave its datapoints (0 before the first).
+    private let lastFlushStamp = Atomic<Int>(0)
     /// statsd's own counters summed over every flush.
     public let totals = StatsdTotals()
 
@@ -184,6 +186,7 @@ public final class StatsdServer: Sendable {
                                                   flushTime: ((finished - began) * 1000).rounded(),
                                                   flushLength: Double(payload.utf8.count))
         }
+        lastFlushStamp.store(output.timestamp, ordering: .relaxed)
         flushCount.add(1, ordering: .relaxed)
         totals.addFlush(seconds: finished - began)
         return output
@@ -224,6 +227,10 @@ public final class StatsdServer: Sendable {
 
     /// Flushes completed since start.
     public var flushes: Int { flushCount.load(ordering: .relaxed) }
+
+    /// The timestamp (Unix seconds) the last completed flush gave its datapoints, when its
+    /// interval's points were handed on; 0 before the first flush.
+    public var lastFlushTimestamp: Int { lastFlushStamp.load(ordering: .relaxed) }
 
     /// Answers an admin chunk with live data (readers absorbed first).
     public func respondToAdmin(_ chunk: String) -> AdminResponse {

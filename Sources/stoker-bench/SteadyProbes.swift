@@ -4,8 +4,10 @@ import Whisper
 
 /// A few series of the steady load read back from their whisper files four times a second:
 /// when a point appears, its delay is the time since it was sent (plaintext: the moment
-/// tcp_blast's pacing sends that name in that round) or since its flush (statsd: the point's
-/// timestamp is the flush's second).
+/// tcp_blast's pacing sends that name in that round) or since its flush (statsd: the
+/// timestamp the flush gave it, as Stoker's /metrics reported it; the file holds it rounded
+/// down to the archive's step, and statsd's flushes keep the phase of its start, so the
+/// file's timestamp alone would count up to a whole interval too much).
 struct SteadyProbes {
     struct Probe {
         let path: String
@@ -16,8 +18,11 @@ struct SteadyProbes {
 
     struct Delay {
         /// Wall time the point was sent or flushed.
-        let sentAt: Double
-        let seconds: Double
+        var sentAt: Double
+        /// Wall time the point was first seen in its file.
+        let seenAt: Double
+        /// The point's timestamp in the file.
+        let timestamp: Int
     }
 
     private var probes: [Probe]
@@ -62,14 +67,24 @@ struct SteadyProbes {
                 let sentAt = plaintext
                     ? wallStart + Double(point.timestamp - firstTimestamp) + probes[index].offset * Double(interval)
                     : Double(point.timestamp)
-                found.append(Delay(sentAt: sentAt, seconds: now - sentAt))
+                found.append(Delay(sentAt: sentAt, seenAt: now, timestamp: point.timestamp))
                 probes[index].lastSeen = point.timestamp
             }
         }
     }
 
-    /// Delays of the points sent or flushed after `wallTime`.
-    func delays(after wallTime: Double) -> [Double] {
-        found.filter { $0.sentAt >= wallTime }.map(\.seconds)
+    /// Delays of the points sent or flushed after `wallTime`. `flushTimestamps`: the statsd
+    /// flushes' own timestamps, each standing for the point its interval stored.
+    func delays(after wallTime: Double, flushTimestamps: Set<Int> = []) -> [Double] {
+        var flushOf: [Int: Int] = [:]
+        for stamp in flushTimestamps { flushOf[stamp / interval * interval] = stamp }
+        return found.map { delay -> Delay in
+            guard !plaintext, let stamp = flushOf[delay.timestamp] else { return delay }
+            var flushed = delay
+            flushed.sentAt = Double(stamp)
+            return flushed
+        }
+        .filter { $0.sentAt >= wallTime }
+        .map { $0.seenAt - $0.sentAt }
     }
 }

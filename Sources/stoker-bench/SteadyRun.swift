@@ -30,6 +30,12 @@ struct SteadyRun {
         let running = try startSenders(ports: ports, firstTimestamp: firstTimestamp, wallStart: wallStart)
         var probes = SteadyProbes(load: load, options: options, data: data, wallStart: wallStart, firstTimestamp: firstTimestamp)
         var samples: [SteadySample] = []
+        // statsd: each flush's timestamp, read four times a second (SteadyProbes says why).
+        var flushTimestamps: Set<Int> = []
+        func noteFlush() throws {
+            guard case .statsd = load, let stamp = try metrics.scrape()["stoker_statsd_last_flush_timestamp_seconds"], stamp > 0 else { return }
+            flushTimestamps.insert(Int(stamp))
+        }
         let end = began + Double(options.seconds)
         var nextSample = began
         do {
@@ -37,6 +43,7 @@ struct SteadyRun {
                 if child.hasExited { throw BenchFailure("stoker exited during the run:\n\(child.logTail())") }
                 if let failure = running.failure { throw BenchFailure("the load failed: \(failure)") }
                 probes.poll()
+                try noteFlush()
                 if MonotonicClock.now() >= nextSample {
                     let scraped = try metrics.scrape()
                     samples.append(SteadySample(elapsed: MonotonicClock.now() - began, metrics: scraped, written: child.writtenBytes))
@@ -52,14 +59,18 @@ struct SteadyRun {
         let sent = try running.finish()
         // The last interval's points reach the files after the load: read them for the probes.
         let settle = MonotonicClock.now() + interval * 2
-        while MonotonicClock.now() < settle { probes.poll(); usleep(250_000) }
+        while MonotonicClock.now() < settle {
+            probes.poll()
+            try noteFlush()
+            usleep(250_000)
+        }
         let final = try metrics.scrape()
         let stopBegan = MonotonicClock.now()
         let status = child.stop(timeout: 900)
         let shutdown = MonotonicClock.now() - stopBegan
         guard status == 0 else { throw BenchFailure("stoker exited with \(status):\n\(child.logTail())") }
         return SteadyResult(load: load, options: options, samples: samples, final: final, senders: sent,
-                            delays: probes.delays(after: wallStart + Double(options.seconds) / 2),
+                            delays: probes.delays(after: wallStart + Double(options.seconds) / 2, flushTimestamps: flushTimestamps),
                             emptyResidentBytes: emptyResidentBytes, shutdownSeconds: shutdown)
     }
 

@@ -63,6 +63,8 @@ struct SelfMetrics: Sendable {
             }
             samples.append(S("stoker_statsd_flushes_total", .counter, Double(statsd.flushes), help: "statsd flushes since start."))
             samples.append(S("stoker_statsd_flush_seconds_total", .counter, statsd.totals.flushSeconds, help: "Seconds spent in statsd's flushes."))
+            samples.append(S("stoker_statsd_last_flush_timestamp_seconds", .gauge, Double(statsd.lastFlushTimestamp),
+                             help: "The timestamp the last completed statsd flush gave its datapoints (0 before the first)."))
         }
         let q = reads.statistics
         samples += [

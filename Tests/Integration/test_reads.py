@@ -345,6 +345,12 @@ def test_metrics_read_by_prometheus_client_equal_what_was_sent(stoker_factory):
     assert values['stoker_index_leaves'] >= 25
     assert values['stoker_process_resident_memory_bytes'] > 1e6
     assert values['stoker_api_requests_total'] == 0, 'scrapes are not read requests'
+    # the timestamp the last flush stamped its datapoints with, moving on with the flushes
+    stamp = values['stoker_statsd_last_flush_timestamp_seconds']
+    assert now - 1 <= stamp <= time.time() + 1
+    wait_for(lambda: {sample.name: sample.value for sample in scrape(stoker)}['stoker_statsd_last_flush_timestamp_seconds'] > stamp,
+             timeout=10, interval=0.2,
+             what='a later flush timestamp')
 
 
 def chromium(*arguments):
