@@ -25,6 +25,18 @@ enum Machine {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
+    /// The kernel's dirty-page writeback settings (`/proc/sys/vm`), which decide how often a
+    /// whisper page updated every interval is written to storage (docs/limits.md §4).
+    static var writebackSettings: String {
+        let keys = ["dirty_background_ratio", "dirty_ratio", "dirty_background_bytes", "dirty_bytes", "dirty_expire_centisecs"]
+        return keys.compactMap { key -> String? in
+            guard let text = try? String(contentsOfFile: "/proc/sys/vm/" + key, encoding: .utf8) else { return nil }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // A `_bytes` setting of 0 means its `_ratio` applies.
+            return key.hasSuffix("_bytes") && value == "0" ? nil : "vm.\(key) \(value)"
+        }.joined(separator: ", ")
+    }
+
     /// Raises the soft open-file limit to the hard one; returns (soft, hard) after the change.
     @discardableResult
     static func raiseOpenFileLimit() -> (soft: UInt64, hard: UInt64) {

@@ -98,7 +98,7 @@ struct SteadyBenchmark: ParsableCommand {
         let commandLine = CommandLine.arguments.map(WhisperBenchmark.shellQuoted).joined(separator: " ")
         if let openFiles { try Machine.setOpenFileLimit(openFiles) }
         let limit = Machine.raiseOpenFileLimit()
-        let machine = "nproc \(Machine.processorCount), Linux \(Machine.kernelRelease), RLIMIT_NOFILE \(limit.soft)/\(limit.hard)"
+        let machine = "nproc \(Machine.processorCount), Linux \(Machine.kernelRelease), RLIMIT_NOFILE \(limit.soft)/\(limit.hard), \(Machine.writebackSettings)"
         let startDate = Date()
         let loadAtStart = Machine.loadAverage
         print("command: \(commandLine)")
