@@ -51,7 +51,6 @@ public final class WriterStatistics: Sendable {
     }
 }
 
-
 /// One writer thread's writes not yet added to `WriterStatistics`: added every 1024 writes and
 /// at the end of each round, so the shared counters are touched a thousand times less often.
 struct UnpublishedWrites {
