@@ -95,8 +95,7 @@ public final class MetricCache: Sendable {
 
     /// The shard holding `metric`.
     public func shardIndex(of metric: String) -> Int {
-        var name = metric
-        return name.withUTF8 { shardIndex(hash: NameHash.hash($0.baseAddress!, $0.count)) }
+        NameHash.withHashedBytes(of: metric) { _, _, hash in shardIndex(hash: hash) }
     }
 
     /// The shard of a name hash: its high bits (the table inside the shard uses the low ones).
@@ -147,14 +146,10 @@ public final class MetricCache: Sendable {
     /// Runs `body` on the metric's name bytes, its hash and its shard's table.
     @inline(__always)
     private func withTable<T>(of metric: String, _ body: (inout MetricTable, UnsafeRawPointer, Int, UInt64) -> T) -> T {
-        var name = metric
-        return name.withUTF8 { bytes in
-            // An empty name still needs a valid pointer to hash and compare zero bytes.
-            let p = bytes.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(bitPattern: 1)!
-            let hash = NameHash.hash(p, bytes.count)
+        NameHash.withHashedBytes(of: metric) { p, n, hash in
             // The result leaves through a local: the lock's closure may only return `sending` values.
             var result: T?
-            shards[shardIndex(hash: hash)].table.withLock { result = body(&$0, p, bytes.count, hash) }
+            shards[shardIndex(hash: hash)].table.withLock { result = body(&$0, p, n, hash) }
             return result!
         }
     }

@@ -47,6 +47,18 @@ public enum NameHash {
         return h
     }
 
+    /// Runs `body` on a name's UTF-8 bytes (a valid pointer even when the name is empty: it
+    /// is hashed and compared as zero bytes) and their hash: the way into a table looked up by
+    /// bytes for a name held as a `String`.
+    @inlinable
+    public static func withHashedBytes<R>(of name: String, _ body: (UnsafeRawPointer, Int, UInt64) throws -> R) rethrows -> R {
+        var copy = name
+        return try copy.withUTF8 { buffer in
+            let p = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+            return try body(p, buffer.count, hash(p, buffer.count))
+        }
+    }
+
     /// Whether `n` bytes at `a` and `b` are equal (names are short: no call into libc).
     @inlinable @inline(__always)
     public static func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {

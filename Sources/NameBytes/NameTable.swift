@@ -120,21 +120,12 @@ public struct NameTable: Sendable {
 
     /// The id of a name given as a `String` (the writers' per-file state, admin commands, tests).
     public func find(_ name: String) -> Int? {
-        Self.withHashedBytes(of: name) { p, n, hash in find(p, n, hash: hash) }
+        NameHash.withHashedBytes(of: name) { p, n, hash in find(p, n, hash: hash) }
     }
 
     /// Adds a name given as a `String`, known to be absent; returns its id.
     public mutating func insert(_ name: String) -> Int {
-        Self.withHashedBytes(of: name) { p, n, hash in insert(p, n, hash: hash) }
-    }
-
-    /// Runs `body` on the name's UTF-8 bytes (a valid pointer even when empty) and their hash.
-    private static func withHashedBytes<R>(of name: String, _ body: (UnsafeRawPointer, Int, UInt64) -> R) -> R {
-        var copy = name
-        return copy.withUTF8 { buffer in
-            let p = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            return body(p, buffer.count, NameHash.hash(p, buffer.count))
-        }
+        NameHash.withHashedBytes(of: name) { p, n, hash in insert(p, n, hash: hash) }
     }
 
     /// Forgets every name, keeping the allocations for the next interval.

@@ -118,45 +118,37 @@ public struct AggregationTable: Sendable {
 
     // MARK: - Access by name (tests, admin, flush)
 
-    private static func withName<R>(_ name: String, _ body: (UnsafeRawPointer, Int, UInt64) -> R) -> R {
-        var copy = name
-        return copy.withUTF8 { buffer in
-            let p = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-            return body(p, buffer.count, NameHash.hash(p, buffer.count))
-        }
-    }
-
     /// Adds to a counter as a sample would.
     public mutating func addCounter(_ name: String, _ value: Double) {
-        AggregationTable.withName(name) { addCounter($0, $1, hash: $2, value) }
+        NameHash.withHashedBytes(of: name) { addCounter($0, $1, hash: $2, value) }
     }
 
     /// Sets a counter to a value, creating it if needed (statsd's startup zeroes, resets).
     public mutating func setCounter(_ name: String, _ value: Double) {
-        AggregationTable.withName(name) { counterTable.set($0, $1, hash: $2, value) }
+        NameHash.withHashedBytes(of: name) { counterTable.set($0, $1, hash: $2, value) }
     }
 
     /// Sets a gauge without touching its TTL (statsd's `timestamp_lag`).
     public mutating func setGauge(_ name: String, _ value: Double) {
-        AggregationTable.withName(name) { gaugeTable.set($0, $1, hash: $2, value) }
+        NameHash.withHashedBytes(of: name) { gaugeTable.set($0, $1, hash: $2, value) }
     }
 
     /// A sample applied to a gauge as a `|g` line would (TTL untouched).
     public mutating func applyGauge(_ name: String, _ value: Double, signed: Bool) {
-        AggregationTable.withName(name) { applyGauge($0, $1, hash: $2, value, signed: signed) }
+        NameHash.withHashedBytes(of: name) { applyGauge($0, $1, hash: $2, value, signed: signed) }
     }
 
     public mutating func addTimer(_ name: String, _ value: Double, sampleRate: Double = 1) {
-        AggregationTable.withName(name) { addTimer($0, $1, hash: $2, value, weight: 1 / sampleRate) }
+        NameHash.withHashedBytes(of: name) { addTimer($0, $1, hash: $2, value, weight: 1 / sampleRate) }
     }
 
     public mutating func addSetMember(_ name: String, _ member: String) {
-        AggregationTable.withName(name) { addSetMember($0, $1, hash: $2, member: SetMember(member)) }
+        NameHash.withHashedBytes(of: name) { addSetMember($0, $1, hash: $2, member: SetMember(member)) }
     }
 
     /// Makes the set known without a member (a set restored after a restart: `count 0`).
     public mutating func declareSet(_ name: String) {
-        AggregationTable.withName(name) { addSetMember($0, $1, hash: $2, member: nil) }
+        NameHash.withHashedBytes(of: name) { addSetMember($0, $1, hash: $2, member: nil) }
     }
 
     public func counter(_ name: String) -> Double? { counterTable.value(name) }
@@ -220,7 +212,7 @@ public struct AggregationTable: Sendable {
     private mutating func foldInternalCounts(_ counts: [Int], prefixStats: String) {
         for counter in InternalCounter.allCases where counts[counter.rawValue] > 0 {
             let amount = Double(counts[counter.rawValue])
-            AggregationTable.withName(counter.key(prefixStats: prefixStats)) { p, n, h in
+            NameHash.withHashedBytes(of: counter.key(prefixStats: prefixStats)) { p, n, h in
                 counterTable.addInternal(p, n, hash: h, amount, created: counter.existsFromStartup ? .nan : amount)
             }
         }
