@@ -26,7 +26,7 @@ enum Machine {
     }
 
     /// The kernel's dirty-page writeback settings (`/proc/sys/vm`), which decide how often a
-    /// whisper page updated every interval is written to storage (docs/limits.md §4).
+    /// whisper page updated every interval is written to storage (docs/limits.md, "Dirty-page writeback").
     static var writebackSettings: String {
         let keys = ["dirty_background_ratio", "dirty_ratio", "dirty_background_bytes", "dirty_bytes", "dirty_expire_centisecs"]
         return keys.compactMap { key -> String? in

@@ -32,9 +32,10 @@ struct SteadyRun {
         var samples: [SteadySample] = []
         // statsd: each flush's timestamp, read four times a second (SteadyProbes says why).
         var flushTimestamps: Set<Int> = []
-        func noteFlush() throws {
-            guard case .statsd = load, let stamp = try metrics.scrape()["stoker_statsd_last_flush_timestamp_seconds"], stamp > 0 else { return }
-            flushTimestamps.insert(Int(stamp))
+        let readsFlushes: Bool
+        if case .statsd = load { readsFlushes = true } else { readsFlushes = false }
+        func noteFlush(_ scraped: [String: Double]) {
+            if let stamp = scraped["stoker_statsd_last_flush_timestamp_seconds"], stamp > 0 { flushTimestamps.insert(Int(stamp)) }
         }
         let end = began + Double(options.seconds)
         var nextSample = began
@@ -43,9 +44,10 @@ struct SteadyRun {
                 if child.hasExited { throw BenchFailure("stoker exited during the run:\n\(child.logTail())") }
                 if let failure = running.failure { throw BenchFailure("the load failed: \(failure)") }
                 probes.poll()
-                try noteFlush()
-                if MonotonicClock.now() >= nextSample {
-                    let scraped = try metrics.scrape()
+                let sampling = MonotonicClock.now() >= nextSample
+                let scraped = sampling || readsFlushes ? try metrics.scrape() : [:]
+                noteFlush(scraped)
+                if sampling {
                     samples.append(SteadySample(elapsed: MonotonicClock.now() - began, metrics: scraped, written: child.writtenBytes))
                     nextSample += options.sampleSeconds
                     if samples.count % max(1, Int(interval * 3 / options.sampleSeconds)) == 0 { log(samples.last!.progressLine) }
@@ -61,7 +63,7 @@ struct SteadyRun {
         let settle = MonotonicClock.now() + interval * 2
         while MonotonicClock.now() < settle {
             probes.poll()
-            try noteFlush()
+            if readsFlushes { noteFlush(try metrics.scrape()) }
             usleep(250_000)
         }
         let final = try metrics.scrape()

@@ -44,6 +44,8 @@ public final class TokenBucket: Sendable {
     /// `unless` is asked between short sleeps: true ends the wait without a token.
     @discardableResult
     public func take(unless: () -> Bool = { false }) -> Double {
+        // Unlimited (the default): nothing to wait for, neither the lock nor `unless` asked.
+        guard limited.load(ordering: .acquiring) else { return 0 }
         var waited = 0.0
         while true {
             if unless() { return waited }

@@ -226,7 +226,7 @@ struct WriterWorker {
             case let .notOpened(outcome): return outcome
             }
         }
-        if !writer.updateBucket.isUnlimited { writer.updateBucket.take(unless: { [writer] in writer.areLimitsLifted }) }
+        writer.updateBucket.take(unless: { writer.areLimitsLifted })
         guard let points = cache.pop(metric) else {
             keep(metric, file, kept: kept)
             return .waiting
